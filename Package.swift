@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tracedb",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "GoTrace", targets: ["GoTrace"]),
+        .library(name: "TraceWarehouse", targets: ["TraceWarehouse"]),
+        .executable(name: "tracedb", targets: ["tracedb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The system SQLite (Debian: libsqlite3-dev) plus a tiny inline C shim for the variadic calls.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        // Pure Swift Go execution-trace parser: no SQLite, no Foundation-heavy I/O in the hot path.
+        .target(name: "GoTrace"),
+        // Embeds Schema/*.sql and Queries/*.sql into the binary at build time.
+        .executableTarget(name: "EmbedSQL"),
+        .plugin(
+            name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["EmbedSQL"],
+            path: "Sources/EmbedSQLPlugin"
+        ),
+        // The SQLite warehouse: schema migrations, bulk loader, derived tables, queries, comparison.
+        .target(
+            name: "TraceWarehouse",
+            dependencies: ["GoTrace", "CSQLite"],
+            plugins: ["EmbedSQLPlugin"]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "tracedb",
+            dependencies: [
+                "GoTrace", "TraceWarehouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GoTraceTests", dependencies: ["GoTrace"]),
+        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "GoTrace"]),
+        .testTarget(name: "tracedbTests", dependencies: ["tracedb"]),
+    ]
+)

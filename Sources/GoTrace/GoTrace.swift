@@ -1,0 +1,1 @@
+// GoTrace: a pure Swift reader for Go execution traces (the model of Go's internal/trace).
