@@ -1,1 +1,0 @@
-// GoTrace: a pure Swift reader for Go execution traces (the model of Go's internal/trace).
