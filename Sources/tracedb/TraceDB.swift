@@ -5,6 +5,6 @@ struct TraceDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracedb",
         abstract: "Turn Go execution traces into a SQLite warehouse you can query, compare and gate CI on.",
-        subcommands: []
+        subcommands: [IngestCommand.self]
     )
 }

@@ -1,0 +1,102 @@
+import GoTrace
+
+/// Gives each distinct string, function, file, frame and stack of one trace a small integer id and
+/// writes the lookup rows (`strings`, `funcs`, `files`, `frames`, `stacks`, `stack_frames`) as new
+/// values appear. Stacks are deduplicated across generations by their frame list.
+final class Interner {
+    private let traceID: Int64
+    private var strings: [String: Int64] = [:]
+    private var funcs: [String: Int64] = [:]
+    private var files: [String: Int64] = [:]
+    private var frames: [StackFrame: Int64] = [:]
+    private var stacksByFrames: [[Int64]: Int64] = [:]
+    /// (generation, wire stack id) → stack_id: the hot path, one dictionary probe per event.
+    private var stacksByWireID: [WireStackKey: Int64] = [:]
+    private var emptyString: Int64?
+
+    private let insertString: Statement
+    private let insertFunc: Statement
+    private let insertFile: Statement
+    private let insertFrame: Statement
+    private let insertStack: Statement
+    private let stackFrames: BatchInserter
+
+    struct WireStackKey: Hashable { var generation: UInt64; var id: UInt64 }
+
+    init(db: Database, traceID: Int64) throws {
+        self.traceID = traceID
+        insertString = try db.prepare("INSERT INTO strings(trace_id, string_id, value) VALUES (?, ?, ?)")
+        insertFunc = try db.prepare("INSERT INTO funcs(trace_id, func_id, name) VALUES (?, ?, ?)")
+        insertFile = try db.prepare("INSERT INTO files(trace_id, file_id, path) VALUES (?, ?, ?)")
+        insertFrame = try db.prepare("INSERT INTO frames(trace_id, frame_id, pc, func_id, file_id, line) VALUES (?, ?, ?, ?, ?, ?)")
+        insertStack = try db.prepare("INSERT INTO stacks(trace_id, stack_id, depth, leaf_func_id, root_func_id) VALUES (?, ?, ?, ?, ?)")
+        stackFrames = try BatchInserter(db: db, table: "stack_frames", columns: ["trace_id", "stack_id", "depth", "frame_id"])
+    }
+
+    /// The id of a text value in `strings`.
+    @inline(__always) func string(_ s: String) throws -> Int64 {
+        if s.isEmpty, let e = emptyString { return e }
+        if let id = strings[s] { return id }
+        let id = Int64(strings.count + 1)
+        strings[s] = id
+        if s.isEmpty { emptyString = id }
+        try insertText(insertString, id, s)
+        return id
+    }
+
+    private func name(_ s: String, in table: inout [String: Int64], _ stmt: Statement) throws -> Int64 {
+        if let id = table[s] { return id }
+        let id = Int64(table.count + 1)
+        table[s] = id
+        try insertText(stmt, id, s)
+        return id
+    }
+
+    private func insertText(_ stmt: Statement, _ id: Int64, _ s: String) throws {
+        try stmt.bind(1, traceID); try stmt.bind(2, id); try stmt.bind(3, s)
+        try stmt.run()
+    }
+
+    func function(_ name: String) throws -> Int64 { try self.name(name, in: &funcs, insertFunc) }
+
+    /// The `stack_id` of a stack, or nil for the empty stack.
+    @inline(__always) func stack(_ s: Stack) throws -> Int64? {
+        if s.isEmpty { return nil }
+        let key = WireStackKey(generation: s.generation, id: s.id)
+        if let id = stacksByWireID[key] { return id }
+        let id = try internStack(s.frames)
+        stacksByWireID[key] = id
+        return id
+    }
+
+    private func internStack(_ stackFrames: [StackFrame]) throws -> Int64 {
+        var ids: [Int64] = []
+        ids.reserveCapacity(stackFrames.count)
+        var funcIDs: [Int64] = []
+        for f in stackFrames {
+            if let id = frames[f] { ids.append(id); funcIDs.append(try function(f.function)); continue }
+            let funcID = try function(f.function)
+            let fileID = try name(f.file, in: &files, insertFile)
+            let id = Int64(frames.count + 1)
+            frames[f] = id
+            try insertFrame.bind(1, traceID); try insertFrame.bind(2, id)
+            try insertFrame.bind(3, Int64(bitPattern: f.pc)); try insertFrame.bind(4, funcID)
+            try insertFrame.bind(5, fileID); try insertFrame.bind(6, Int64(bitPattern: f.line))
+            try insertFrame.run()
+            ids.append(id); funcIDs.append(funcID)
+        }
+        if let id = stacksByFrames[ids] { return id }
+        let id = Int64(stacksByFrames.count + 1)
+        stacksByFrames[ids] = id
+        try insertStack.bind(1, traceID); try insertStack.bind(2, id); try insertStack.bind(3, Int64(ids.count))
+        try insertStack.bind(4, funcIDs.first); try insertStack.bind(5, funcIDs.last)
+        try insertStack.run()
+        for (depth, frameID) in ids.enumerated() {
+            stackFrames.add(traceID); stackFrames.add(id); stackFrames.add(depth); stackFrames.add(frameID)
+            try stackFrames.endRow()
+        }
+        return id
+    }
+
+    func flush() throws { try stackFrames.flush() }
+}

@@ -1,0 +1,253 @@
+import GoTrace
+
+/// Turns the stream of state transitions into back-to-back intervals: `goroutine_states`,
+/// `proc_states` and `thread_states`, written as each interval closes, plus the per-P and per-M
+/// totals (`procs`, `threads`) at the end.
+///
+/// Times here are relative nanoseconds (since the trace start). The rules follow Go's summarizer so
+/// that sums over `goroutine_states` equal the `goroutines` totals:
+/// - a re-assertion of the same state (GoStatus at a generation boundary) does not split an interval;
+/// - a goroutine first seen through a status event (Undetermined→X) is in X since the last Sync;
+/// - a syscall becomes "blocked" when the P it started on goes Idle (stolen).
+final class StateTracker {
+    private struct OpenG {
+        var state: GoState
+        var start: Int64
+        var eventTime: Int64
+        var seq: Int64
+        var reason: Int64?
+        var proc: Int64
+        var thread: Int64
+        var stack: Int64?
+        var cause: Int64
+        var firstRun: Bool
+        var hasRun: Bool
+        /// Syscall: blocked time accounted before `eventTime` (first seen in a syscall without a P).
+        var syscallBlockedBefore: Int64
+        /// Syscall: when its P was taken away, if it was.
+        var syscallBlockedSince: Int64?
+    }
+    private struct OpenP {
+        var state: ProcState
+        var start: Int64
+        var seq: Int64
+        var thread: Int64
+    }
+    private struct ThreadInfo {
+        var start: Int64
+        var seq: Int64
+        var proc: Int64 = -1        // P held, -1 none
+        var syscallG: Int64 = -1    // goroutine in a syscall on it, -1 none
+        var current: String
+        var running: Int64 = 0, syscall: Int64 = 0, idle: Int64 = 0
+    }
+
+    private let traceID: Int64
+    private var goroutines: [Int64: OpenG] = [:]
+    private var everRan: Set<Int64> = []
+    private var procs: [Int64: OpenP] = [:]
+    private var procTotals: [Int64: (running: Int64, idle: Int64)] = [:]
+    private var procOwner: [Int64: Int64] = [:]          // P → M holding it
+    private var syscallingP: [Int64: Int64] = [:]        // P → goroutine in a syscall that entered on it
+    private var syscallThread: [Int64: Int64] = [:]      // goroutine in syscall → M
+    private var threads: [Int64: ThreadInfo] = [:]
+
+    private let gStates: BatchInserter
+    private let pStates: BatchInserter
+    private let mStates: BatchInserter
+    private let db: Database
+
+    init(db: Database, traceID: Int64) throws {
+        self.db = db
+        self.traceID = traceID
+        gStates = try BatchInserter(db: db, table: "goroutine_states", columns: [
+            "trace_id", "goid", "start_ns", "end_ns", "event_ns", "state", "reason_id", "proc_id", "thread_id",
+            "stack_id", "cause_goid", "unblock_goid", "unblock_stack_id", "syscall_blocked_ns", "first_run",
+            "open_at_end", "start_seq",
+        ])
+        pStates = try BatchInserter(db: db, table: "proc_states", columns: [
+            "trace_id", "proc_id", "start_ns", "end_ns", "state", "thread_id", "start_seq",
+        ])
+        mStates = try BatchInserter(db: db, table: "thread_states", columns: [
+            "trace_id", "thread_id", "start_ns", "end_ns", "state", "proc_id", "goid", "start_seq",
+        ])
+    }
+
+    // MARK: goroutines
+
+    /// A goroutine state transition at relative time `t`.
+    func goroutine(_ id: Int64, from: GoState, to: GoState, t: Int64, seq: Int64, lastSync: Int64,
+                   reason: Int64?, forever: Bool, event: Event, stack: Int64?) throws {
+        if from == to { return }
+        if var open = goroutines.removeValue(forKey: id) {
+            var unblocker: Int64 = -1
+            var unblockStack: Int64?
+            if open.state == .waiting && to == .runnable && event.goroutine != id {
+                unblocker = event.goroutine
+                unblockStack = unblocker >= 0 ? stack : nil
+            }
+            if open.state == .syscall { try endSyscall(id, &open) }
+            try emit(id, open, end: t, unblocker: unblocker, unblockStack: unblockStack, openAtEnd: false)
+        }
+        // Blocking "forever" (select {}) ends the goroutine's life, as in Go's summary.
+        if to == .notExist || (to == .waiting && forever) { return }
+        let proc = event.proc
+        var open = OpenG(state: to, start: from == .undetermined ? lastSync : t, eventTime: t, seq: seq,
+                         reason: reason, proc: proc, thread: event.thread, stack: stack,
+                         cause: event.goroutine, firstRun: to == .runnable && !everRan.contains(id),
+                         hasRun: false, syscallBlockedBefore: 0, syscallBlockedSince: nil)
+        if to == .running { everRan.insert(id) }
+        if to == .syscall {
+            if from == .undetermined && proc < 0 { open.syscallBlockedBefore = t - lastSync }
+            syscallingP[proc] = id
+            let m = event.thread
+            if m >= 0 {
+                syscallThread[id] = m
+                try updateThread(m, t: t, seq: seq) { $0.syscallG = id }
+            }
+        }
+        goroutines[id] = open
+    }
+
+    private func endSyscall(_ id: Int64, _ open: inout OpenG) throws {
+        if syscallingP[open.proc] == id { syscallingP.removeValue(forKey: open.proc) }
+        if let m = syscallThread.removeValue(forKey: id) {
+            // The thread leaves the syscall when the goroutine does.
+            if threads[m]?.syscallG == id { pendingThreadSyscallEnd.append(m) }
+        }
+    }
+    private var pendingThreadSyscallEnd: [Int64] = []
+
+    /// Applies thread changes caused by a goroutine leaving a syscall (at the same event time).
+    func finishEvent(t: Int64, seq: Int64) throws {
+        while let m = pendingThreadSyscallEnd.popLast() {
+            try updateThread(m, t: t, seq: seq) { $0.syscallG = -1 }
+        }
+    }
+
+    private func emit(_ id: Int64, _ g: OpenG, end: Int64, unblocker: Int64, unblockStack: Int64?, openAtEnd: Bool) throws {
+        let s = gStates
+        s.add(traceID); s.add(id); s.add(g.start); s.add(end); s.add(g.eventTime); s.add(Int64(g.state.rawValue))
+        s.add(g.reason)
+        let onCPU = g.state == .running || g.state == .syscall
+        s.add(onCPU && g.proc >= 0 ? g.proc : BatchInserter.null)
+        s.add(onCPU && g.thread >= 0 ? g.thread : BatchInserter.null)
+        s.add(g.stack)
+        s.addID(g.cause)
+        s.addID(unblocker)
+        s.add(unblockStack)
+        if g.state == .syscall {
+            var blocked = g.syscallBlockedBefore
+            if let since = g.syscallBlockedSince { blocked += end - since }
+            s.add(blocked)
+        } else {
+            s.add(BatchInserter.null)
+        }
+        s.add(g.firstRun ? 1 : 0)
+        s.add(openAtEnd ? 1 : 0)
+        s.add(g.seq)
+        try s.endRow()
+    }
+
+    // MARK: procs
+
+    func proc(_ id: Int64, from: ProcState, to: ProcState, t: Int64, seq: Int64, lastSync: Int64, event: Event) throws {
+        if from == to { return }
+        if let open = procs.removeValue(forKey: id) {
+            try emitProc(id, open, end: t)
+        }
+        if to == .idle || to == .notExist {
+            // A goroutine in a syscall that entered on this P loses it: the rest of its syscall is "blocked".
+            if to == .idle, let g = syscallingP.removeValue(forKey: id), var open = goroutines[g], open.state == .syscall {
+                open.syscallBlockedSince = t
+                goroutines[g] = open
+            }
+            if let m = procOwner.removeValue(forKey: id) {
+                try updateThread(m, t: t, seq: seq) { if $0.proc == id { $0.proc = -1 } }
+            }
+        }
+        if to == .running {
+            let m = event.thread
+            if m >= 0 {
+                procOwner[id] = m
+                try updateThread(m, t: t, seq: seq) { $0.proc = id }
+            }
+        }
+        if to == .notExist { return }
+        procs[id] = OpenP(state: to, start: from == .undetermined ? lastSync : t, seq: seq, thread: event.thread)
+    }
+
+    private func emitProc(_ id: Int64, _ p: OpenP, end: Int64) throws {
+        let s = pStates
+        s.add(traceID); s.add(id); s.add(p.start); s.add(end); s.add(Int64(p.state.rawValue))
+        s.add(p.state == .running && p.thread >= 0 ? p.thread : BatchInserter.null)
+        s.add(p.seq)
+        try s.endRow()
+        var tot = procTotals[id] ?? (0, 0)
+        if p.state == .running { tot.running += end - p.start } else if p.state == .idle { tot.idle += end - p.start }
+        procTotals[id] = tot
+    }
+
+    // MARK: threads
+
+    /// Notes that thread `m` was seen at `t` (threads start at their first event).
+    @inline(__always) func seeThread(_ m: Int64, t: Int64, seq: Int64) {
+        if m >= 0 && threads[m] == nil { threads[m] = ThreadInfo(start: t, seq: seq, current: "idle") }
+    }
+
+    private func updateThread(_ m: Int64, t: Int64, seq: Int64, _ change: (inout ThreadInfo) -> Void) throws {
+        var info = threads[m] ?? ThreadInfo(start: t, seq: seq, current: "idle")
+        change(&info)
+        let next = info.syscallG >= 0 ? "syscall" : (info.proc >= 0 ? "running" : "idle")
+        if next != info.current {
+            try closeThread(m, &info, end: t)
+            info.current = next
+            info.start = t
+            info.seq = seq
+        }
+        threads[m] = info
+    }
+
+    private func closeThread(_ m: Int64, _ info: inout ThreadInfo, end: Int64) throws {
+        guard end > info.start else { return }
+        let d = end - info.start
+        switch info.current {
+        case "running": info.running += d
+        case "syscall": info.syscall += d
+        default: info.idle += d
+        }
+        let s = mStates
+        s.add(traceID); s.add(m); s.add(info.start); s.add(end)
+        s.add(info.current == "running" ? 1 : info.current == "syscall" ? 2 : 0)
+        s.add(info.proc >= 0 ? info.proc : BatchInserter.null)
+        s.add(info.syscallG >= 0 ? info.syscallG : BatchInserter.null)
+        s.add(info.seq)
+        try s.endRow()
+    }
+
+    // MARK: end
+
+    /// Closes everything still open at `end` (the final Sync) and writes `procs` and `threads`.
+    func finish(end: Int64) throws {
+        for (id, g) in goroutines.sorted(by: { $0.key < $1.key }) {
+            try emit(id, g, end: end, unblocker: -1, unblockStack: nil, openAtEnd: true)
+        }
+        goroutines.removeAll()
+        for (id, p) in procs.sorted(by: { $0.key < $1.key }) { try emitProc(id, p, end: end) }
+        procs.removeAll()
+        try gStates.flush(); try pStates.flush()
+        let insP = try db.prepare("INSERT INTO procs(trace_id, proc_id, running_ns, idle_ns) VALUES (?, ?, ?, ?)")
+        for (id, tot) in procTotals.sorted(by: { $0.key < $1.key }) {
+            try insP.bind(1, traceID); try insP.bind(2, id); try insP.bind(3, tot.running); try insP.bind(4, tot.idle)
+            try insP.run()
+        }
+        let insM = try db.prepare("INSERT INTO threads(trace_id, thread_id, running_ns, syscall_ns, idle_ns) VALUES (?, ?, ?, ?, ?)")
+        for (m, var info) in threads.sorted(by: { $0.key < $1.key }) {
+            try closeThread(m, &info, end: end)
+            try insM.bind(1, traceID); try insM.bind(2, m); try insM.bind(3, info.running)
+            try insM.bind(4, info.syscall); try insM.bind(5, info.idle)
+            try insM.run()
+        }
+        try mStates.flush()
+    }
+}

@@ -1,0 +1,107 @@
+import GoTrace
+
+/// Runs Go's summarizer (``GoroutineSummarizer``) over the event stream and writes its results:
+/// `goroutines`, `goroutine_block`, `goroutine_ranges`, `regions`, `tasks`. The creator and creation
+/// stacks, which Go's summary does not keep, are recorded here from the GoCreate transitions.
+final class SummaryBuilder {
+    let db: Database
+    let traceID: Int64
+    private let summarizer = GoroutineSummarizer()
+    /// goid → (creator goid, creation stack id, start stack id) from NotExist→X transitions.
+    private var creation: [Int64: (creator: Int64, stack: Int64?, startStack: Int64?)] = [:]
+    /// Ids of stacks for `regions.frame_*`, given by the loader.
+
+    init(db: Database, traceID: Int64) {
+        self.db = db
+        self.traceID = traceID
+    }
+
+    @inline(__always) func feed(_ ev: Event) { summarizer.feed(ev) }
+
+    @inline(__always) func created(_ goid: Int64, creator: Int64, stack: Int64?, startStack: Int64?) {
+        creation[goid] = (creator, stack, startStack)
+    }
+
+    /// Writes the summary tables; returns the number of goroutines.
+    func finish(end: Int64, startAbs: Int64) throws -> (goroutines: Int, summary: TraceSummary) {
+        let sum = summarizer.finalize()
+        let traceEndAbs = startAbs + end
+        func rel(_ t: Int64?) -> SQLValue { t.map { .int($0 - startAbs) } ?? .null }
+
+        let gIns = try db.prepare("""
+            INSERT INTO goroutines(trace_id, goid, name, pc, is_system, creation_ns, creator_goid, creation_stack_id,
+              start_stack_id, start_ns, end_ns, last_start_ns, final_state, total_ns, exec_ns, sched_wait_ns, syscall_ns,
+              syscall_block_ns, block_ns, unknown_ns, range_ns, region_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let bIns = try db.prepare("INSERT INTO goroutine_block(trace_id, goid, reason, ns) VALUES (?, ?, ?, ?)")
+        let rIns = try db.prepare("INSERT INTO goroutine_ranges(trace_id, goid, range_name, ns) VALUES (?, ?, ?, ?)")
+        let regIns = try db.prepare("""
+            INSERT INTO regions(trace_id, goid, idx, task_id, name, synthetic, start_ns, end_ns, interval_start_ns,
+              interval_end_ns, duration_ns, complete, depth, parent_idx, exec_ns, sched_wait_ns, syscall_ns,
+              syscall_block_ns, block_ns, unknown_ns, frame_func, frame_file, frame_line, frame_pc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for g in sum.goroutinesByID {
+            let c = creation[g.id]
+            let st = g.stats
+            try gIns.bind([
+                .int(traceID), .int(g.id), .text(g.name), g.pc == 0 ? .null : .int(Int64(bitPattern: g.pc)),
+                .int(g.isSystem ? 1 : 0), rel(g.creationTime),
+                c.map { $0.creator >= 0 ? .int($0.creator) : .null } ?? .null,
+                c?.stack.map { .int($0) } ?? .null, c?.startStack.map { .int($0) } ?? .null,
+                rel(g.startTime), rel(g.endTime), rel(g.lastStartTime), .int(Int64(g.finalState.rawValue)),
+                .int(st.totalTime), .int(st.execTime), .int(st.schedWaitTime), .int(st.syscallTime),
+                .int(st.syscallBlockTime), .int(st.blockTime), .int(st.unknownTime), .int(st.totalRangeTime),
+                .int(Int64(g.regions.count)),
+            ])
+            try gIns.run()
+            for (reason, ns) in st.blockTimeByReason.sorted(by: { $0.key < $1.key }) {
+                try bIns.bind([.int(traceID), .int(g.id), .text(reason), .int(ns)]); try bIns.run()
+            }
+            for (name, ns) in st.rangeTime.sorted(by: { $0.key < $1.key }) {
+                try rIns.bind([.int(traceID), .int(g.id), .text(name), .int(ns)]); try rIns.run()
+            }
+            // Nesting: a region is inside the closest earlier region of the goroutine that is still open.
+            var open: [(idx: Int, end: Int64)] = []
+            for (idx, r) in g.regions.enumerated() {
+                let iv = r.interval(traceStart: startAbs, traceEnd: traceEndAbs)
+                while let last = open.last, last.end < iv.end || (last.end <= iv.start && last.end != iv.end) { open.removeLast() }
+                let depth = open.count
+                let parent = open.last?.idx
+                open.append((idx, iv.end))
+                let rs = r.stats
+                let frame = r.topStackFrame
+                try regIns.bind([
+                    .int(traceID), .int(g.id), .int(Int64(idx)), .int(Int64(bitPattern: r.taskID)), .text(r.name),
+                    .int(r.isSynthetic ? 1 : 0), rel(r.start?.time), rel(r.end?.time),
+                    .int(iv.start - startAbs), .int(iv.end - startAbs), .int(iv.end - iv.start),
+                    .int(r.start != nil && r.end != nil ? 1 : 0), .int(Int64(depth)), parent.map { .int(Int64($0)) } ?? .null,
+                    .int(rs.execTime), .int(rs.schedWaitTime), .int(rs.syscallTime), .int(rs.syscallBlockTime),
+                    .int(rs.blockTime), .int(rs.unknownTime),
+                    frame.map { .text($0.function) } ?? .null, frame.map { .text($0.file) } ?? .null,
+                    frame.map { .int(Int64(bitPattern: $0.line)) } ?? .null, frame.map { .int(Int64(bitPattern: $0.pc)) } ?? .null,
+                ])
+                try regIns.run()
+            }
+        }
+        let tIns = try db.prepare("""
+            INSERT INTO tasks(trace_id, task_id, parent_id, name, start_ns, end_ns, start_goid, end_goid,
+              interval_start_ns, interval_end_ns, duration_ns, complete, goroutine_count, region_count, log_count, child_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for t in sum.tasksByID {
+            let iv = t.interval(traceStart: startAbs, traceEnd: traceEndAbs)
+            func goid(_ e: Event?) -> SQLValue { e.map { $0.goroutine >= 0 ? .int($0.goroutine) : .null } ?? .null }
+            try tIns.bind([
+                .int(traceID), .int(Int64(bitPattern: t.id)), t.parent.map { .int(Int64(bitPattern: $0)) } ?? .null,
+                .text(t.name), rel(t.start?.time), rel(t.end?.time), goid(t.start), goid(t.end),
+                .int(iv.start - startAbs), .int(iv.end - startAbs), .int(iv.end - iv.start), .int(t.isComplete ? 1 : 0),
+                .int(Int64(t.goroutines.count)), .int(Int64(t.regions.count)), .int(Int64(t.logs.count)),
+                .int(Int64(t.children.count)),
+            ])
+            try tIns.run()
+        }
+        return (sum.goroutines.count, sum)
+    }
+}

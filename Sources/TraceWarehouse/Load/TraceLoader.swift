@@ -1,0 +1,429 @@
+import Foundation
+import GoTrace
+
+/// What to do when ingesting a trace.
+public struct IngestOptions: Sendable {
+    /// User labels (`commit`, `branch`, …) stored in `trace_labels`.
+    public var labels: [(key: String, value: String)] = []
+    /// Re-ingest a file whose SHA-256 is already in the warehouse (the old rows are deleted).
+    public var replace = false
+    /// Called now and then with (bytes read, file size).
+    public var progress: (@Sendable (Int, Int) -> Void)?
+    public init(labels: [(key: String, value: String)] = [], replace: Bool = false,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.labels = labels; self.replace = replace; self.progress = progress
+    }
+}
+
+/// The outcome of ingesting one trace file.
+public struct IngestResult: Sendable {
+    public var traceID: Int64
+    /// True if the file was already in the warehouse and nothing was done.
+    public var skipped: Bool
+    public var events: Int
+    public var goroutines: Int
+    public var durationNs: Int64
+    public var gcCycles: Int
+    public var complete: Bool
+    public var warning: String?
+    public var seconds: Double
+    public var fileSize: Int
+}
+
+/// An ingest failed: names the file, what is wrong and where. The warehouse is unchanged.
+public struct IngestError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+/// Loads one trace into the warehouse in one transaction: every event, the lookup tables, the derived
+/// intervals and Go's summary. Streaming: memory grows with the number of goroutines, stacks and
+/// ranges, not with the number of events.
+public final class TraceLoader {
+    let warehouse: Warehouse
+    var db: Database { warehouse.db }
+
+    public init(warehouse: Warehouse) { self.warehouse = warehouse }
+
+    public static let toolVersion = "0.1.0"
+
+    /// Ingests the trace at `path`.
+    public func ingest(path: String, options: IngestOptions = IngestOptions()) throws -> IngestResult {
+        let started = Date()
+        let attrs: [FileAttributeKey: Any]
+        do { attrs = try FileManager.default.attributesOfItem(atPath: path) } catch {
+            throw IngestError(file: path, message: "cannot read the file (\(error.localizedDescription))")
+        }
+        let size = (attrs[.size] as? NSNumber)?.intValue ?? 0
+        let sha: String
+        do { sha = try SHA256.hexDigest(ofFile: path) } catch {
+            throw IngestError(file: path, message: "cannot read the file (\(error))")
+        }
+        let reader: TraceReader
+        do { reader = try TraceReader(path: path) } catch let e as TraceError {
+            throw IngestError(file: path, message: e.description)
+        }
+
+        do {
+            return try db.transaction {
+                if let existing = try warehouse.traceID(sha256: sha) {
+                    if !options.replace {
+                        return IngestResult(traceID: existing, skipped: true, events: 0, goroutines: 0, durationNs: 0,
+                                            gcCycles: 0, complete: true, warning: nil, seconds: 0, fileSize: size)
+                    }
+                    try warehouse.deleteTrace(existing)
+                }
+                let absPath = URL(fileURLWithPath: path).standardizedFileURL.path
+                let ins = try db.prepare("""
+                    INSERT INTO traces(file_name, file_path, file_size, sha256, go_version, ingested_at, tracedb_version, complete)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                    """)
+                try ins.bind(1, (path as NSString).lastPathComponent)
+                try ins.bind(2, absPath)
+                try ins.bind(3, Int64(size))
+                try ins.bind(4, sha)
+                try ins.bind(5, "go1.\(reader.goVersion)")
+                try ins.bind(6, ISO8601DateFormatter().string(from: started))
+                try ins.bind(7, Self.toolVersion)
+                try ins.run()
+                let traceID = db.lastInsertRowID
+                let lab = try db.prepare("INSERT OR REPLACE INTO trace_labels(trace_id, key, value) VALUES (?, ?, ?)")
+                for l in options.labels {
+                    try lab.bind(1, traceID); try lab.bind(2, l.key); try lab.bind(3, l.value); try lab.run()
+                }
+                let load = try TraceLoad(db: db, traceID: traceID, reader: reader, path: path, size: size, progress: options.progress)
+                var result = try load.run()
+                result.seconds = Date().timeIntervalSince(started)
+                let upd = try db.prepare("UPDATE traces SET ingest_seconds = ? WHERE trace_id = ?")
+                try upd.bind(1, result.seconds); try upd.bind(2, traceID); try upd.run()
+                return result
+            }
+        } catch let e as TraceError {
+            throw IngestError(file: path, message: e.description)
+        } catch let e as SQLiteError {
+            if e.isDiskFull {
+                throw IngestError(file: path, message: "the database or its disk is full (\(warehouse.path)); nothing was written")
+            }
+            throw IngestError(file: path, message: "database error: \(e)")
+        }
+    }
+}
+
+/// The state of one ingest: reads every event once and writes all tables.
+final class TraceLoad {
+    let db: Database
+    let traceID: Int64
+    let reader: TraceReader
+    let path: String
+    let size: Int
+    let progress: (@Sendable (Int, Int) -> Void)?
+
+    let interner: Interner
+    let tracker: StateTracker
+    let events: BatchInserter
+    let metrics: BatchInserter
+    let cpuSamples: BatchInserter
+    let details: Statement
+    let logs: Statement
+    var ranges = RangePairer()
+    var labels: [Int64: (label: String, t: Int64)] = [:]
+    let summary: SummaryBuilder
+
+    var seq: Int64 = 0
+    var startAbs: Int64 = 0
+    var lastT: Int64 = 0
+    var lastSync: Int64 = 0
+    var syncs = 0
+    var gomaxprocs: Int64?
+    var maxGomaxprocs: Int64?
+    var wallStart: (text: String, unixNs: Int64)?
+
+    init(db: Database, traceID: Int64, reader: TraceReader, path: String, size: Int,
+         progress: (@Sendable (Int, Int) -> Void)?) throws {
+        self.db = db; self.traceID = traceID; self.reader = reader; self.path = path; self.size = size
+        self.progress = progress
+        interner = try Interner(db: db, traceID: traceID)
+        tracker = try StateTracker(db: db, traceID: traceID)
+        events = try BatchInserter(db: db, table: "events", columns: [
+            "trace_id", "seq", "ts_ns", "kind", "thread_id", "proc_id", "goid", "stack_id", "res_kind", "res_id",
+            "from_state", "to_state", "reason_id", "st_stack_id", "name_id", "task_id", "parent_task_id", "value", "text_id",
+        ])
+        metrics = try BatchInserter(db: db, table: "metrics_raw", columns: ["trace_id", "name_id", "seq", "ts_ns", "value"])
+        cpuSamples = try BatchInserter(db: db, table: "cpu_samples", columns: [
+            "trace_id", "seq", "ts_ns", "thread_id", "proc_id", "goid", "stack_id",
+        ])
+        details = try db.prepare("INSERT INTO event_details(trace_id, seq, detail) VALUES (?, ?, ?)")
+        logs = try db.prepare("INSERT INTO logs(trace_id, seq, ts_ns, goid, task_id, category, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        summary = SummaryBuilder(db: db, traceID: traceID)
+    }
+
+    func run() throws -> IngestResult {
+        var complete = true
+        var warning: String?
+        do {
+            while let ev = try reader.next() {
+                try add(ev)
+                if seq & 0xffff == 0, let progress { progress(reader.bytesRead, size) }
+            }
+        } catch let e as TraceError where e.kind == .truncated {
+            guard seq > 0 else {
+                throw IngestError(file: path, message: "the trace is cut off before its first generation is complete: \(e.description)")
+            }
+            complete = false
+            warning = "trace is incomplete (\(e.description)); ingested its \(syncs) complete generation(s), \(seq) events"
+        }
+        guard seq > 0 else { throw IngestError(file: path, message: "the trace holds no events") }
+        let end = lastT
+        try events.flush(); try metrics.flush(); try cpuSamples.flush(); try interner.flush()
+        try tracker.finish(end: end)
+        try writeRanges(end: end)
+        try writeLabels()
+        let sum = try summary.finish(end: end, startAbs: startAbs)
+        try writeMMU(sum.summary)
+        try deriveInSQL()
+        let gcCount = try db.scalarInt("SELECT count(*) FROM gc_cycles WHERE trace_id = ?", [.int(traceID)]) ?? 0
+        let upd = try db.prepare("""
+            UPDATE traces SET start_abs_ns = ?, end_abs_ns = ?, duration_ns = ?, event_count = ?, goroutine_count = ?,
+              gc_count = ?, generation_count = ?, gomaxprocs = ?, max_gomaxprocs = ?, wall_start = ?, wall_start_unix_ns = ?,
+              complete = ?, warning = ?
+            WHERE trace_id = ?
+            """)
+        try upd.bind([.int(startAbs), .int(startAbs + end), .int(end), .int(seq), .int(Int64(sum.goroutines)),
+                      .int(gcCount), .int(Int64(complete ? max(syncs - 1, 0) : syncs)),
+                      gomaxprocs.map { .int($0) } ?? .null, maxGomaxprocs.map { .int($0) } ?? .null,
+                      wallStart.map { .text($0.text) } ?? .null, wallStart.map { .int($0.unixNs) } ?? .null,
+                      .int(complete ? 1 : 0), warning.map { .text($0) } ?? .null, .int(traceID)])
+        try upd.run()
+        progress?(size, size)
+        return IngestResult(traceID: traceID, skipped: false, events: Int(seq), goroutines: sum.goroutines,
+                            durationNs: end, gcCycles: Int(gcCount), complete: complete, warning: warning,
+                            seconds: 0, fileSize: size)
+    }
+
+    @inline(__always) func add(_ ev: Event) throws {
+        if seq == 0 { startAbs = ev.time }
+        let t = ev.time &- startAbs
+        lastT = t
+        let s = seq
+        seq &+= 1
+        let stack = try interner.stack(ev.stack)
+        tracker.seeThread(ev.thread, t: t, seq: s)
+        summary.feed(ev)
+
+        var resKind: Int64 = BatchInserter.null, resID: Int64 = BatchInserter.null
+        var from: Int64 = BatchInserter.null, to: Int64 = BatchInserter.null
+        var reason: Int64 = BatchInserter.null, stStack: Int64 = BatchInserter.null
+        var name: Int64 = BatchInserter.null, task: Int64 = BatchInserter.null, parent: Int64 = BatchInserter.null
+        var value: Int64 = BatchInserter.null, text: Int64 = BatchInserter.null
+
+        switch ev.payload {
+        case .stateTransition(let st):
+            resKind = Int64(st.resource.kind.rawValue); resID = st.resource.id
+            from = Int64(st.oldState); to = Int64(st.newState)
+            let r = try interner.string(st.reason)
+            reason = r
+            stStack = try interner.stack(st.stack) ?? BatchInserter.null
+            switch st.resource.kind {
+            case .goroutine:
+                let (f, n) = st.goroutine
+                if f == .notExist && n != .notExist {
+                    summary.created(st.resource.id, creator: ev.goroutine, stack: stack,
+                                    startStack: stStack == BatchInserter.null ? nil : stStack)
+                }
+                try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
+                                      reason: r, forever: n == .waiting && st.reason == "forever", event: ev, stack: stack)
+            case .proc:
+                let (f, n) = st.proc
+                try tracker.proc(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync, event: ev)
+            default: break
+            }
+            try tracker.finishEvent(t: t, seq: s)
+        case .sync(let sync):
+            value = Int64(sync.n)
+            lastSync = t
+            syncs += 1
+            var parts: [String] = []
+            if let c = sync.clockSnapshot {
+                parts.append("\"clock\":{\"trace\":\(c.trace),\"mono\":\(c.mono),\"wall_unix_ns\":\(c.wallSeconds * 1_000_000_000 + c.wallNanoseconds)}")
+                if wallStart == nil {
+                    // Wall time at the trace start = snapshot wall time - (snapshot trace time - start).
+                    let ns = c.wallSeconds * 1_000_000_000 + c.wallNanoseconds - (c.trace - startAbs)
+                    wallStart = (Self.rfc3339(unixNs: ns), ns)
+                }
+            }
+            if !sync.experimentalBatches.isEmpty {
+                let b = sync.experimentalBatches.keys.sorted().map { "\(JSON.string($0)):\(sync.experimentalBatches[$0]?.count ?? 0)" }
+                parts.append("\"experimental_batches\":{\(b.joined(separator: ","))}")
+            }
+            if !parts.isEmpty { try detail(s, "{" + parts.joined(separator: ",") + "}") }
+        case .metric(let m):
+            let n = try interner.string(m.name)
+            name = n
+            switch m.value {
+            case .uint64(let v):
+                value = Int64(bitPattern: v)
+                metrics.add(traceID); metrics.add(n); metrics.add(s); metrics.add(t); metrics.add(value)
+                try metrics.endRow()
+                if m.name == "/sched/gomaxprocs:threads" {
+                    if gomaxprocs == nil { gomaxprocs = value }
+                    maxGomaxprocs = max(maxGomaxprocs ?? value, value)
+                }
+            case .string(let str):
+                text = try interner.string(str)
+            }
+        case .label(let l):
+            name = try interner.string(l.label)
+            resKind = Int64(l.resource.kind.rawValue); resID = l.resource.id
+            if l.resource.kind == .goroutine { labels[l.resource.id] = (l.label, t) }
+        case .range(let r, let attrs):
+            name = try interner.string(r.name)
+            resKind = Int64(r.scope.kind.rawValue); resID = r.scope.kind == .none ? BatchInserter.null : r.scope.id
+            ranges.event(kind: ev.kind, range: r, t: t, syncsSeen: syncs)
+            if !attrs.isEmpty {
+                let a = attrs.map { "\(JSON.string($0.name)):\(JSON.value($0.value))" }
+                try detail(s, "{\"attributes\":{\(a.joined(separator: ","))}}")
+            }
+        case .task(let tk):
+            task = Int64(bitPattern: tk.id); parent = Int64(bitPattern: tk.parent)
+            name = try interner.string(tk.type)
+        case .region(let r):
+            task = Int64(bitPattern: r.task)
+            name = try interner.string(r.type)
+        case .log(let l):
+            task = Int64(bitPattern: l.task)
+            name = try interner.string(l.category)
+            text = try interner.string(l.message)
+            try logs.bind([.int(traceID), .int(s), .int(t), ev.goroutine >= 0 ? .int(ev.goroutine) : .null,
+                           .int(Int64(bitPattern: l.task)), .text(l.category), .text(l.message)])
+            try logs.run()
+        case .experimental(let x):
+            name = try interner.string(x.name)
+            let a = zip(x.args, x.argValues).map { "\(JSON.string($0.0)):\(JSON.value($0.1))" }
+            try detail(s, "{\"experiment\":\(JSON.string(x.experiment)),\"args\":{\(a.joined(separator: ","))}}")
+        case .none:
+            if ev.kind == .stackSample {
+                let c = cpuSamples
+                c.add(traceID); c.add(s); c.add(t); c.addID(ev.thread); c.addID(ev.proc); c.addID(ev.goroutine); c.add(stack)
+                try c.endRow()
+            }
+        }
+
+        let e = events
+        e.add(traceID); e.add(s); e.add(t); e.add(Int64(ev.kind.rawValue))
+        e.addID(ev.thread); e.addID(ev.proc); e.addID(ev.goroutine); e.add(stack)
+        e.add(resKind); e.add(resID); e.add(from); e.add(to); e.add(reason); e.add(stStack)
+        e.add(name); e.add(task); e.add(parent); e.add(value); e.add(text)
+        try e.endRow()
+    }
+
+    func detail(_ seq: Int64, _ json: String) throws {
+        try details.bind(1, traceID); try details.bind(2, seq); try details.bind(3, json)
+        try details.run()
+    }
+
+    func writeRanges(end: Int64) throws {
+        let all = ranges.finish(end: end)
+        let ins = try db.prepare("""
+            INSERT INTO ranges(trace_id, range_idx, name, scope_kind, scope_id, start_ns, end_ns, start_kind, end_kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let gc = try db.prepare("INSERT INTO gc_cycles(trace_id, gc_idx, start_ns, end_ns, start_kind, end_kind) VALUES (?, ?, ?, ?, ?, ?)")
+        let stw = try db.prepare("""
+            INSERT INTO stw_pauses(trace_id, stw_idx, goid, reason, is_gc, start_ns, end_ns, start_kind, end_kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var gi: Int64 = 0, si: Int64 = 0
+        for (i, r) in all.enumerated() {
+            let start: SQLValue = r.start.map { .int($0) } ?? .null
+            try ins.bind([.int(traceID), .int(Int64(i)), .text(r.key.name), .int(Int64(r.key.kind.rawValue)),
+                          r.key.kind == .none ? .null : .int(r.key.scope), start, .int(r.end),
+                          .text(r.startKind), .text(r.endKind)])
+            try ins.run()
+            if r.key.name == "GC concurrent mark phase" {
+                try gc.bind([.int(traceID), .int(gi), start, .int(r.end), .text(r.startKind), .text(r.endKind)])
+                try gc.run(); gi += 1
+            } else if r.key.name.hasPrefix("stop-the-world (") {
+                var reason = String(r.key.name.dropFirst("stop-the-world (".count))
+                if reason.hasSuffix(")") { reason.removeLast() }
+                let isGC = r.key.name.contains("GC")
+                try stw.bind([.int(traceID), .int(si), r.key.kind == .goroutine ? .int(r.key.scope) : .null,
+                              .text(reason), .int(isGC ? 1 : 0), start, .int(r.end), .text(r.startKind), .text(r.endKind)])
+                try stw.run(); si += 1
+            }
+        }
+    }
+
+    /// Mutator utilization and MMU for the standard windows (filled in by the analysis layer).
+    func writeMMU(_ summary: TraceSummary) throws {}
+
+    func writeLabels() throws {
+        let ins = try db.prepare("INSERT INTO goroutine_labels(trace_id, goid, label, ts_ns) VALUES (?, ?, ?, ?)")
+        for (g, l) in labels.sorted(by: { $0.key < $1.key }) {
+            try ins.bind([.int(traceID), .int(g), .text(l.label), .int(l.t)]); try ins.run()
+        }
+    }
+
+    /// Fills the columns that are easiest to derive from loaded tables.
+    func deriveInSQL() throws {
+        let id = "\(traceID)"
+        try db.execute("""
+            INSERT INTO metrics(trace_id, name, seq, ts_ns, value)
+              SELECT m.trace_id, s.value, m.seq, m.ts_ns, m.value FROM metrics_raw m
+              JOIN strings s ON s.trace_id = m.trace_id AND s.string_id = m.name_id
+              WHERE m.trace_id = \(id);
+            DELETE FROM metrics_raw WHERE trace_id = \(id);
+            UPDATE gc_cycles SET
+              heap_before_bytes = (SELECT value FROM metrics m WHERE m.trace_id = gc_cycles.trace_id
+                 AND m.name = '/memory/classes/heap/objects:bytes' AND m.ts_ns <= coalesce(gc_cycles.start_ns, 0)
+                 ORDER BY m.ts_ns DESC LIMIT 1),
+              heap_after_bytes = (SELECT value FROM metrics m WHERE m.trace_id = gc_cycles.trace_id
+                 AND m.name = '/memory/classes/heap/objects:bytes' AND m.ts_ns >= gc_cycles.end_ns
+                 ORDER BY m.ts_ns LIMIT 1),
+              heap_goal_bytes = (SELECT value FROM metrics m WHERE m.trace_id = gc_cycles.trace_id
+                 AND m.name = '/gc/heap/goal:bytes' AND m.ts_ns <= coalesce(gc_cycles.start_ns, 0)
+                 ORDER BY m.ts_ns DESC LIMIT 1)
+            WHERE trace_id = \(id);
+            UPDATE stw_pauses SET gc_idx = (SELECT g.gc_idx FROM gc_cycles g WHERE g.trace_id = stw_pauses.trace_id
+                 AND stw_pauses.is_gc = 1
+                 AND coalesce(stw_pauses.start_ns, 0) <= g.end_ns AND stw_pauses.end_ns >= coalesce(g.start_ns, 0)
+                 ORDER BY g.gc_idx LIMIT 1)
+            WHERE trace_id = \(id);
+            """)
+    }
+
+    static func rfc3339(unixNs: Int64) -> String {
+        let secs = unixNs >= 0 ? unixNs / 1_000_000_000 : (unixNs - 999_999_999) / 1_000_000_000
+        let nanos = unixNs - secs * 1_000_000_000
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(secs))) + String(format: ".%09lldZ", nanos)
+    }
+}
+
+/// Minimal JSON text helpers for `event_details`.
+enum JSON {
+    static func string(_ s: String) -> String {
+        var r = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": r += "\\\""
+            case "\\": r += "\\\\"
+            case "\n": r += "\\n"
+            case "\r": r += "\\r"
+            case "\t": r += "\\t"
+            default:
+                if u.value < 0x20 { r += String(format: "\\u%04x", u.value) } else { r.unicodeScalars.append(u) }
+            }
+        }
+        return r + "\""
+    }
+    static func value(_ v: Value) -> String {
+        switch v {
+        case .uint64(let x): String(x)
+        case .string(let s): string(s)
+        }
+    }
+}
