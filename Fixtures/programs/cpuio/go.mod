@@ -1,0 +1,3 @@
+module cpuio
+
+go 1.21

@@ -1,0 +1,3 @@
+module cpuprof
+
+go 1.21

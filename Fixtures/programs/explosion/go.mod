@@ -1,0 +1,3 @@
+module explosion
+
+go 1.21

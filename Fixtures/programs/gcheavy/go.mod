@@ -1,0 +1,3 @@
+module gcheavy
+
+go 1.21

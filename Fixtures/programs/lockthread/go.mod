@@ -1,0 +1,3 @@
+module lockthread
+
+go 1.21

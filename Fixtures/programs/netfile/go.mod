@@ -1,0 +1,3 @@
+module netfile
+
+go 1.21
