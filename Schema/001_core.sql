@@ -15,7 +15,7 @@
 
 -- One row per ingested trace file.
 CREATE TABLE traces (
-    trace_id        INTEGER PRIMARY KEY,   -- the run's id; reference it as `:trace_id` in saved queries
+    trace_id        INTEGER PRIMARY KEY AUTOINCREMENT, -- the run's id (never reused); `:trace_id` in saved queries
     file_name       TEXT NOT NULL,         -- base name of the trace file as given to `tracedb ingest`
     file_path       TEXT NOT NULL,         -- the path as given (absolute when possible)
     file_size       INTEGER NOT NULL,      -- bytes
@@ -239,7 +239,7 @@ CREATE TABLE goroutine_states (
     first_run   INTEGER NOT NULL DEFAULT 0, -- Runnable: 1 if this is the wait between creation and the first run
     open_at_end INTEGER NOT NULL DEFAULT 0, -- 1 if still in this state at the trace end (Go's profiles drop these)
     start_seq   INTEGER NOT NULL,  -- → events.seq of the transition into the state
-    duration_ns INTEGER GENERATED ALWAYS AS (end_ns - start_ns) VIRTUAL,
+    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
     PRIMARY KEY (trace_id, goid, start_seq)
 ) WITHOUT ROWID;
 
@@ -261,7 +261,7 @@ CREATE TABLE proc_states (
     state     INTEGER NOT NULL,  -- → proc_states_names (2 Running, 3 Idle, 1 NotExist)
     thread_id INTEGER,           -- Running: the M that holds it
     start_seq INTEGER NOT NULL,  -- → events.seq
-    duration_ns INTEGER GENERATED ALWAYS AS (end_ns - start_ns) VIRTUAL,
+    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
     PRIMARY KEY (trace_id, proc_id, start_seq)
 ) WITHOUT ROWID;
 
@@ -293,7 +293,7 @@ CREATE TABLE thread_states (
     proc_id   INTEGER,           -- the P it holds, if any
     goid      INTEGER,           -- syscall: the goroutine in the syscall
     start_seq INTEGER NOT NULL,
-    duration_ns INTEGER GENERATED ALWAYS AS (end_ns - start_ns) VIRTUAL,
+    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
     PRIMARY KEY (trace_id, thread_id, start_seq)
 ) WITHOUT ROWID;
 
@@ -370,7 +370,7 @@ CREATE TABLE ranges (
     end_ns     INTEGER NOT NULL,
     start_kind TEXT NOT NULL,     -- 'Begin'; 'Active' (already running at trace start: start_ns = 0); 'none' (only the end seen)
     end_kind   TEXT NOT NULL,     -- 'End', or 'trace_end' (still open)
-    duration_ns INTEGER GENERATED ALWAYS AS (end_ns - start_ns) VIRTUAL,
+    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
     PRIMARY KEY (trace_id, range_idx)
 ) WITHOUT ROWID;
 
@@ -385,7 +385,7 @@ CREATE TABLE gc_cycles (
     heap_before_bytes INTEGER,    -- last /memory/classes/heap/objects:bytes (HeapAlloc) before the start
     heap_after_bytes  INTEGER,    -- first HeapAlloc after the end
     heap_goal_bytes   INTEGER,    -- heap goal in force at the start
-    duration_ns INTEGER GENERATED ALWAYS AS (end_ns - start_ns) VIRTUAL,
+    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
     PRIMARY KEY (trace_id, gc_idx)
 ) WITHOUT ROWID;
 
@@ -401,7 +401,7 @@ CREATE TABLE stw_pauses (
     start_kind TEXT NOT NULL,
     end_kind  TEXT NOT NULL,
     gc_idx    INTEGER,            -- the GC cycle it belongs to, if any (by overlap or adjacency)
-    duration_ns INTEGER GENERATED ALWAYS AS (end_ns - start_ns) VIRTUAL,
+    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
     PRIMARY KEY (trace_id, stw_idx)
 ) WITHOUT ROWID;
 

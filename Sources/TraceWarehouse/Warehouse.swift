@@ -99,3 +99,25 @@ public final class Warehouse: @unchecked Sendable {
         try s.bind(1, id); try s.run()
     }
 }
+
+extension Warehouse {
+    /// Rows in every per-trace table (benchmarks).
+    public func totalRows() throws -> Int {
+        var n: Int64 = 0
+        for t in try perTraceTables() { n += try db.scalarInt("SELECT count(*) FROM \"\(t)\"") ?? 0 }
+        return Int(n)
+    }
+
+    /// Bytes of the database file after a checkpoint (benchmarks).
+    public func fileBytes() throws -> Int64 {
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let pages = try db.scalarInt("PRAGMA page_count") ?? 0
+        let size = try db.scalarInt("PRAGMA page_size") ?? 0
+        return pages * size
+    }
+
+    /// Clears the SHA-256 of every trace so the same file can be loaded again (benchmarks only).
+    public func forgetHash() throws {
+        try db.execute("UPDATE traces SET sha256 = sha256 || '-' || trace_id WHERE sha256 NOT LIKE '%-%'")
+    }
+}

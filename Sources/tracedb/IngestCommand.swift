@@ -53,8 +53,10 @@ struct IngestCommand: ParsableCommand {
         var failed = false
         for file in files {
             let progress = ProgressLine(label: "ingesting \((file as NSString).lastPathComponent)")
-            let options = IngestOptions(labels: pairs, replace: replace,
-                                        progress: progress.enabled ? { progress.update(done: $0, total: $1) } : nil)
+            var options = IngestOptions(labels: pairs, replace: replace)
+            if progress.enabled {
+                options.progress = { @Sendable (done: Int, total: Int) in progress.update(done: done, total: total) }
+            }
             do {
                 let r = try loader.ingest(path: file, options: options)
                 progress.clear()

@@ -12,7 +12,7 @@ struct AccountingTests {
         let w = try TempWarehouse()
         try w.ingest(t.trace)
         let got = try w.rows("""
-            SELECT goid, name, is_system, creation_ns, start_ns, end_ns, last_start_ns, s.name, total_ns, exec_ns,
+            SELECT goid, g.name, is_system, creation_ns, start_ns, end_ns, last_start_ns, s.name, total_ns, exec_ns,
                    sched_wait_ns, syscall_ns, syscall_block_ns, block_ns, unknown_ns, range_ns, region_count
             FROM goroutines g JOIN go_states s ON s.state = g.final_state
             """)

@@ -31,7 +31,7 @@ struct GoldenTrace: CustomStringConvertible, Sendable {
             where file.hasSuffix(".trace") {
                 let name = String(file.dropLast(".trace".count))
                 let golden = Paths.fixtures.appendingPathComponent("golden/\(version)/\(name).tracegolden")
-                guard fm.fileExists(atPath: golden.appendingPathComponent("goroutines.tsv").path) else { continue }
+                guard fm.fileExists(atPath: golden.appendingPathComponent("meta.tsv").path) else { continue }
                 out.append(GoldenTrace(name: "\(version)/\(name)", trace: traces.appendingPathComponent("\(version)/\(file)").path,
                                        golden: golden.path))
             }
@@ -46,8 +46,14 @@ struct GoldenTrace: CustomStringConvertible, Sendable {
 struct TSV {
     var header: [String]
     var rows: [[String]]
+    /// Reads `path`, or `path.gz` (large goldens are gzipped) through the system gzip.
     init(path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text: String
+        if FileManager.default.fileExists(atPath: path) {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } else {
+            text = try gunzip(path + ".gz")
+        }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         header = lines.first?.components(separatedBy: "\t") ?? []
@@ -115,4 +121,18 @@ func expectSameRows(_ got: [[String]], _ want: [[String]], sorted: Bool = true, 
     let extra = g.filter { !w.contains($0) }.prefix(5)
     Issue.record("\(what): \(g.count) rows, want \(w.count)\n missing (Go has, tracedb lacks):\n  \(missing.joined(separator: "\n  "))\n extra (tracedb has, Go lacks):\n  \(extra.joined(separator: "\n  "))",
                  sourceLocation: sourceLocation)
+}
+
+/// The text of a gzipped file (via /bin/gzip, present on every Debian system).
+func gunzip(_ path: String) throws -> String {
+    guard FileManager.default.fileExists(atPath: path) else { throw WarehouseError("missing golden file \(path)") }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    p.arguments = ["-dc", path]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
 }

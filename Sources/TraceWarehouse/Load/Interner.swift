@@ -19,7 +19,7 @@ final class Interner {
     private let insertFile: Statement
     private let insertFrame: Statement
     private let insertStack: Statement
-    private let stackFrames: BatchInserter
+    private let stackFramesOut: BatchInserter
 
     struct WireStackKey: Hashable { var generation: UInt64; var id: UInt64 }
 
@@ -30,7 +30,7 @@ final class Interner {
         insertFile = try db.prepare("INSERT INTO files(trace_id, file_id, path) VALUES (?, ?, ?)")
         insertFrame = try db.prepare("INSERT INTO frames(trace_id, frame_id, pc, func_id, file_id, line) VALUES (?, ?, ?, ?, ?, ?)")
         insertStack = try db.prepare("INSERT INTO stacks(trace_id, stack_id, depth, leaf_func_id, root_func_id) VALUES (?, ?, ?, ?, ?)")
-        stackFrames = try BatchInserter(db: db, table: "stack_frames", columns: ["trace_id", "stack_id", "depth", "frame_id"])
+        stackFramesOut = try BatchInserter(db: db, table: "stack_frames", columns: ["trace_id", "stack_id", "depth", "frame_id"])
     }
 
     /// The id of a text value in `strings`.
@@ -92,11 +92,11 @@ final class Interner {
         try insertStack.bind(4, funcIDs.first); try insertStack.bind(5, funcIDs.last)
         try insertStack.run()
         for (depth, frameID) in ids.enumerated() {
-            stackFrames.add(traceID); stackFrames.add(id); stackFrames.add(depth); stackFrames.add(frameID)
-            try stackFrames.endRow()
+            stackFramesOut.add(traceID); stackFramesOut.add(id); stackFramesOut.add(depth); stackFramesOut.add(frameID)
+            try stackFramesOut.endRow()
         }
         return id
     }
 
-    func flush() throws { try stackFrames.flush() }
+    func flush() throws { try stackFramesOut.flush() }
 }

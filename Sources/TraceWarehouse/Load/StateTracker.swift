@@ -63,13 +63,13 @@ final class StateTracker {
         gStates = try BatchInserter(db: db, table: "goroutine_states", columns: [
             "trace_id", "goid", "start_ns", "end_ns", "event_ns", "state", "reason_id", "proc_id", "thread_id",
             "stack_id", "cause_goid", "unblock_goid", "unblock_stack_id", "syscall_blocked_ns", "first_run",
-            "open_at_end", "start_seq",
+            "open_at_end", "start_seq", "duration_ns",
         ])
         pStates = try BatchInserter(db: db, table: "proc_states", columns: [
-            "trace_id", "proc_id", "start_ns", "end_ns", "state", "thread_id", "start_seq",
+            "trace_id", "proc_id", "start_ns", "end_ns", "state", "thread_id", "start_seq", "duration_ns",
         ])
         mStates = try BatchInserter(db: db, table: "thread_states", columns: [
-            "trace_id", "thread_id", "start_ns", "end_ns", "state", "proc_id", "goid", "start_seq",
+            "trace_id", "thread_id", "start_ns", "end_ns", "state", "proc_id", "goid", "start_seq", "duration_ns",
         ])
     }
 
@@ -146,6 +146,7 @@ final class StateTracker {
         s.add(g.firstRun ? 1 : 0)
         s.add(openAtEnd ? 1 : 0)
         s.add(g.seq)
+        s.add(end - g.start)
         try s.endRow()
     }
 
@@ -182,6 +183,7 @@ final class StateTracker {
         s.add(traceID); s.add(id); s.add(p.start); s.add(end); s.add(Int64(p.state.rawValue))
         s.add(p.state == .running && p.thread >= 0 ? p.thread : BatchInserter.null)
         s.add(p.seq)
+        s.add(end - p.start)
         try s.endRow()
         var tot = procTotals[id] ?? (0, 0)
         if p.state == .running { tot.running += end - p.start } else if p.state == .idle { tot.idle += end - p.start }
@@ -222,6 +224,7 @@ final class StateTracker {
         s.add(info.proc >= 0 ? info.proc : BatchInserter.null)
         s.add(info.syscallG >= 0 ? info.syscallG : BatchInserter.null)
         s.add(info.seq)
+        s.add(d)
         try s.endRow()
     }
 

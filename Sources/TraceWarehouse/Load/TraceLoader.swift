@@ -325,30 +325,31 @@ final class TraceLoad {
     func writeRanges(end: Int64) throws {
         let all = ranges.finish(end: end)
         let ins = try db.prepare("""
-            INSERT INTO ranges(trace_id, range_idx, name, scope_kind, scope_id, start_ns, end_ns, start_kind, end_kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ranges(trace_id, range_idx, name, scope_kind, scope_id, start_ns, end_ns, start_kind, end_kind, duration_ns)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let gc = try db.prepare("INSERT INTO gc_cycles(trace_id, gc_idx, start_ns, end_ns, start_kind, end_kind) VALUES (?, ?, ?, ?, ?, ?)")
+        let gc = try db.prepare("INSERT INTO gc_cycles(trace_id, gc_idx, start_ns, end_ns, start_kind, end_kind, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?)")
         let stw = try db.prepare("""
-            INSERT INTO stw_pauses(trace_id, stw_idx, goid, reason, is_gc, start_ns, end_ns, start_kind, end_kind)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO stw_pauses(trace_id, stw_idx, goid, reason, is_gc, start_ns, end_ns, start_kind, end_kind, duration_ns)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var gi: Int64 = 0, si: Int64 = 0
         for (i, r) in all.enumerated() {
             let start: SQLValue = r.start.map { .int($0) } ?? .null
+            let duration: SQLValue = r.start.map { .int(r.end - $0) } ?? .null
             try ins.bind([.int(traceID), .int(Int64(i)), .text(r.key.name), .int(Int64(r.key.kind.rawValue)),
                           r.key.kind == .none ? .null : .int(r.key.scope), start, .int(r.end),
-                          .text(r.startKind), .text(r.endKind)])
+                          .text(r.startKind), .text(r.endKind), duration])
             try ins.run()
             if r.key.name == "GC concurrent mark phase" {
-                try gc.bind([.int(traceID), .int(gi), start, .int(r.end), .text(r.startKind), .text(r.endKind)])
+                try gc.bind([.int(traceID), .int(gi), start, .int(r.end), .text(r.startKind), .text(r.endKind), duration])
                 try gc.run(); gi += 1
             } else if r.key.name.hasPrefix("stop-the-world (") {
                 var reason = String(r.key.name.dropFirst("stop-the-world (".count))
                 if reason.hasSuffix(")") { reason.removeLast() }
                 let isGC = r.key.name.contains("GC")
                 try stw.bind([.int(traceID), .int(si), r.key.kind == .goroutine ? .int(r.key.scope) : .null,
-                              .text(reason), .int(isGC ? 1 : 0), start, .int(r.end), .text(r.startKind), .text(r.endKind)])
+                              .text(reason), .int(isGC ? 1 : 0), start, .int(r.end), .text(r.startKind), .text(r.endKind), duration])
                 try stw.run(); si += 1
             }
         }

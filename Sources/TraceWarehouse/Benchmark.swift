@@ -1,0 +1,47 @@
+import CSQLite
+import Foundation
+
+/// Measurements for `tracedb bench`: the ingest rate and SQLite's own insert ceiling on this machine.
+public enum WarehouseBenchmark {
+    /// Peak resident set size of this process so far, in bytes (Linux: VmHWM).
+    public static func peakRSS() -> Int64 {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                let kb = line.split(separator: " ").compactMap { Int64($0) }.first ?? 0
+                return kb * 1024
+            }
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int64(usage.ru_maxrss) * 1024
+    }
+
+    /// The bare SQLite insert rate for `rows` rows of `columns` integer columns into a WITHOUT ROWID
+    /// table keyed like `events` (two leading key columns), in one transaction, with the same
+    /// pragmas as the warehouse (WAL, synchronous=NORMAL). `rowsPerStatement` 1 is the plain
+    /// prepared-statement loop; 64 is the multi-row INSERT the loader uses. Returns seconds.
+    public static func bareInsert(path: String, rows: Int, columns: Int, rowsPerStatement: Int) throws -> Double {
+        try? FileManager.default.removeItem(atPath: path)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let db = try Database(path: path)
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        let cols = (0..<columns).map { "c\($0)" }
+        try db.execute("CREATE TABLE t (\(cols.map { "\($0) INTEGER" }.joined(separator: ", ")), PRIMARY KEY (c0, c1)) WITHOUT ROWID")
+        let start = Date()
+        try db.transaction {
+            let ins = try BatchInserter(db: db, table: "t", columns: cols, rowsPerStatement: rowsPerStatement)
+            var x: Int64 = 0x9E37_79B9
+            for r in 0..<rows {
+                ins.add(1); ins.add(Int64(r))
+                for _ in 2..<columns {
+                    // Small pseudo-random values of event-like widths (1–4 bytes).
+                    x = x &* 6364136223846793005 &+ 1442695040888963407
+                    ins.add((x >> 40) & 0xFFFF)
+                }
+                try ins.endRow()
+            }
+            try ins.flush()
+        }
+        return Date().timeIntervalSince(start)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GoTrace
+import TraceWarehouse
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure ingest speed against SQLite's own insert ceiling on this machine.",
+        discussion: """
+        Ingests FILE into a fresh database (and, with --preload N, into one that already holds N copies), \
+        then times a bare SQLite insert loop of the same row count and width. Prints events/s, MB/s, \
+        rows/s, peak RSS and database bytes per event.
+
+        Example:
+          tracedb bench /tmp/large.trace --preload 10
+        """
+    )
+
+    @Argument(help: "A trace file.") var file: String
+    @Option(help: "Also ingest into a database that already holds N other traces (the same file re-labelled).")
+    var preload: Int = 0
+    @Option(help: "Folder for the scratch databases.") var dir: String = NSTemporaryDirectory()
+    @Flag(help: "Skip the bare SQLite insert measurement.") var noBare = false
+
+    func run() throws {
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
+        let dbPath = (dir as NSString).appendingPathComponent("tracedb-bench-\(getpid()).db")
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + s) } }
+        for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + s) }
+
+        let w = try Warehouse(path: dbPath)
+        let r = try TraceLoader(warehouse: w).ingest(path: file)
+        let rows = try w.totalRows()
+        let dbBytes = try w.fileBytes()
+        report("ingest (fresh database)", r, size: size, rows: rows, dbBytes: dbBytes)
+
+        if preload > 0 {
+            for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + s) }
+            let w2 = try Warehouse(path: dbPath)
+            let loader = TraceLoader(warehouse: w2)
+            for i in 0..<preload {
+                _ = try loader.ingest(path: file, options: IngestOptions(labels: [("copy", "\(i)")], replace: true))
+                try w2.forgetHash()
+            }
+            let r2 = try loader.ingest(path: file)
+            report("ingest (database with \(preload) traces)", r2, size: size, rows: nil, dbBytes: nil)
+        }
+        if !noBare {
+            let bare = dbPath + ".bare"
+            defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: bare + s) } }
+            for (label, per) in [("bare insert, 1 row/statement", 1), ("bare insert, 64 rows/statement", 64)] {
+                let secs = try WarehouseBenchmark.bareInsert(path: bare, rows: rows, columns: 19, rowsPerStatement: per)
+                print(String(format: "%@: %d rows × 19 columns in %.2f s = %.2fM rows/s (ingest wrote %.2fM rows/s = %.0f%% of it)",
+                             label, rows, secs, Double(rows) / secs / 1e6, Double(rows) / r.seconds / 1e6,
+                             100 * (Double(rows) / r.seconds) / (Double(rows) / secs)))
+            }
+        }
+        print(String(format: "peak RSS: %.1f MiB", Double(WarehouseBenchmark.peakRSS()) / 1048576))
+    }
+
+    func report(_ label: String, _ r: IngestResult, size: Int, rows: Int?, dbBytes: Int64?) {
+        var s = String(format: "%@: %d events in %.2f s = %.2fM events/s, %.1f MB/s", label, r.events, r.seconds,
+                       Double(r.events) / r.seconds / 1e6, Double(size) / r.seconds / 1e6)
+        if let rows { s += String(format: "; %d rows = %.2fM rows/s", rows, Double(rows) / r.seconds / 1e6) }
+        if let dbBytes {
+            s += String(format: "; database %.1f MB = %.1f bytes/event = %.1f× the trace", Double(dbBytes) / 1e6,
+                        Double(dbBytes) / Double(r.events), Double(dbBytes) / Double(max(size, 1)))
+        }
+        print(s)
+    }
+}
