@@ -220,26 +220,21 @@ CREATE TABLE goroutine_labels (
 
 -- Each goroutine's life as back-to-back state intervals, covering it exactly once from creation
 -- (or the Sync before it was first seen, as Go's summary counts it) to its end or the trace end.
--- Re-assertions of the same state at generation boundaries do not split an interval.
-CREATE TABLE goroutine_states (
+-- Re-assertions of the same state at generation boundaries do not split an interval. This is the lean
+-- stored form (about one row per goroutine transition); the view `goroutine_states` adds the details
+-- that live in `events` (reason, stacks, waker) — use that view in queries.
+CREATE TABLE goroutine_intervals (
     trace_id    INTEGER NOT NULL,
     goid        INTEGER NOT NULL,
+    start_seq   INTEGER NOT NULL,  -- → events.seq: the transition into the state
+    end_seq     INTEGER,           -- → events.seq: the transition out of it (NULL: still in it at the trace end)
     start_ns    INTEGER NOT NULL,  -- for a goroutine first seen via a status event: the Sync before it (as Go's summary)
-    end_ns      INTEGER NOT NULL,
-    event_ns    INTEGER NOT NULL,  -- time of the transition event itself (= start_ns except for first-seen goroutines; Go's profiles start here)
-    state       INTEGER NOT NULL,  -- → go_states (Runnable, Running, Waiting, Syscall)
-    reason_id   INTEGER,           -- → strings: why it entered the state (block reason, 'preempted' …)
-    proc_id     INTEGER,           -- Running/Syscall: the P it ran on
-    thread_id   INTEGER,           -- Running/Syscall: the M it ran on
-    stack_id    INTEGER,           -- → stacks: stack of the event that moved it into this state (Go's profile stack)
-    cause_goid  INTEGER,           -- goroutine whose event moved it into this state (e.g. the unblocker); NULL = runtime/scheduler
-    unblock_goid INTEGER,          -- Waiting: the goroutine that woke it (NULL if woken by the runtime/netpoller or still waiting)
-    unblock_stack_id INTEGER,      -- Waiting: → stacks: the waker's stack at the wake-up
+    end_ns      INTEGER NOT NULL,  -- the next transition, or the trace end
+    state       INTEGER NOT NULL,  -- → go_states (2 Runnable, 3 Running, 4 Waiting, 5 Syscall)
+    proc_id     INTEGER,           -- Running/Syscall: the P it ran on (NULL for a syscall entered without one)
     syscall_blocked_ns INTEGER,    -- Syscall: the part after its P was taken away (Go's SyscallBlockTime)
-    first_run   INTEGER NOT NULL DEFAULT 0, -- Runnable: 1 if this is the wait between creation and the first run
-    open_at_end INTEGER NOT NULL DEFAULT 0, -- 1 if still in this state at the trace end (Go's profiles drop these)
-    start_seq   INTEGER NOT NULL,  -- → events.seq of the transition into the state
-    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
+    first_run   INTEGER NOT NULL,  -- Runnable: 1 if this is the wait between creation and the first run
+    first_seen  INTEGER NOT NULL,  -- 1 if the goroutine was first seen here through a status event (start_ns is the Sync before it)
     PRIMARY KEY (trace_id, goid, start_seq)
 ) WITHOUT ROWID;
 
@@ -275,7 +270,7 @@ CREATE TABLE threads (
     PRIMARY KEY (trace_id, thread_id)
 ) WITHOUT ROWID;
 
--- Names of thread (M) states in thread_states.
+-- Names of thread (M) states in thread_intervals / thread_states.
 CREATE TABLE thread_state_names (
     state INTEGER PRIMARY KEY,
     name  TEXT NOT NULL
@@ -283,8 +278,9 @@ CREATE TABLE thread_state_names (
 INSERT INTO thread_state_names VALUES (0, 'idle'), (1, 'running'), (2, 'syscall');
 
 -- Each M's intervals from its first event: running (holds a P), syscall (a goroutine on it is in a
--- syscall, with or without a P), idle (neither). Zero-length intervals are not stored.
-CREATE TABLE thread_states (
+-- syscall, with or without a P), idle (neither). Zero-length intervals are not stored. The view
+-- `thread_states` adds names and durations.
+CREATE TABLE thread_intervals (
     trace_id  INTEGER NOT NULL,
     thread_id INTEGER NOT NULL,
     start_ns  INTEGER NOT NULL,
@@ -292,9 +288,7 @@ CREATE TABLE thread_states (
     state     INTEGER NOT NULL,  -- → thread_state_names: 0 idle, 1 running (holds a P), 2 syscall
     proc_id   INTEGER,           -- the P it holds, if any
     goid      INTEGER,           -- syscall: the goroutine in the syscall
-    start_seq INTEGER NOT NULL,
-    duration_ns INTEGER,           -- end_ns - start_ns (stored: SQLite 3.40's integrity_check misreports virtual columns of WITHOUT ROWID tables)
-    PRIMARY KEY (trace_id, thread_id, start_seq)
+    PRIMARY KEY (trace_id, thread_id, start_ns)
 ) WITHOUT ROWID;
 
 -- User tasks (runtime/trace.NewTask), as Go's summary sees them.

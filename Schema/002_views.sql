@@ -34,6 +34,34 @@ LEFT JOIN strings n ON n.trace_id = e.trace_id AND n.string_id = e.name_id
 LEFT JOIN strings x ON x.trace_id = e.trace_id AND x.string_id = e.text_id
 LEFT JOIN event_details d ON d.trace_id = e.trace_id AND d.seq = e.seq;
 
+-- Goroutine state intervals with the details that live in `events`: why it entered the state, the
+-- stack of that event (Go's profile stack), the M, the goroutine whose event caused it, and for
+-- waits the goroutine that woke it. One row per goroutine_intervals row.
+CREATE VIEW goroutine_states AS
+SELECT i.trace_id, i.goid, i.start_ns, i.end_ns,
+       i.end_ns - i.start_ns AS duration_ns,
+       CASE WHEN i.first_seen THEN s.ts_ns ELSE i.start_ns END AS event_ns, -- time of the transition event itself (Go's profiles start here)
+       i.state,
+       s.reason_id,                                              -- → strings: block reason, 'preempted', …
+       i.proc_id,
+       CASE WHEN i.state IN (3, 5) THEN s.thread_id END AS thread_id, -- Running/Syscall: the M
+       s.stack_id,                                               -- → stacks: stack of the event that moved it into this state
+       s.goid AS cause_goid,                                     -- goroutine the transition event happened on (itself, the creator, or the waker); NULL = scheduler
+       CASE WHEN i.state = 4 AND e.to_state = 2 AND e.goid <> i.goid THEN e.goid END AS unblock_goid, -- Waiting: who woke it (NULL: runtime/netpoller/timer)
+       CASE WHEN i.state = 4 AND e.to_state = 2 AND e.goid <> i.goid THEN e.stack_id END AS unblock_stack_id, -- the waker's stack at the wake-up
+       i.syscall_blocked_ns, i.first_run, i.first_seen,
+       i.end_seq IS NULL AS open_at_end,                         -- still in this state at the trace end (Go's profiles drop these)
+       i.start_seq, i.end_seq
+FROM goroutine_intervals i
+JOIN events s ON s.trace_id = i.trace_id AND s.seq = i.start_seq
+LEFT JOIN events e ON e.trace_id = i.trace_id AND e.seq = i.end_seq;
+
+-- Thread (M) intervals with state names and durations.
+CREATE VIEW thread_states AS
+SELECT t.trace_id, t.thread_id, t.start_ns, t.end_ns, t.end_ns - t.start_ns AS duration_ns,
+       t.state, n.name AS state_name, t.proc_id, t.goid
+FROM thread_intervals t JOIN thread_state_names n ON n.state = t.state;
+
 -- Goroutine state intervals with state names, reasons and milliseconds.
 CREATE VIEW goroutine_states_v AS
 SELECT s.trace_id, s.goid, g.name AS goroutine, st.name AS state, r.value AS reason,

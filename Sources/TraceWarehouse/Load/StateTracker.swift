@@ -13,15 +13,10 @@ final class StateTracker {
     private struct OpenG {
         var state: GoState
         var start: Int64
-        var eventTime: Int64
         var seq: Int64
-        var reason: Int64?
         var proc: Int64
-        var thread: Int64
-        var stack: Int64?
-        var cause: Int64
         var firstRun: Bool
-        var hasRun: Bool
+        var firstSeen: Bool
         /// Syscall: blocked time accounted before `eventTime` (first seen in a syscall without a P).
         var syscallBlockedBefore: Int64
         /// Syscall: when its P was taken away, if it was.
@@ -60,16 +55,15 @@ final class StateTracker {
     init(db: Database, traceID: Int64) throws {
         self.db = db
         self.traceID = traceID
-        gStates = try BatchInserter(db: db, table: "goroutine_states", columns: [
-            "trace_id", "goid", "start_ns", "end_ns", "event_ns", "state", "reason_id", "proc_id", "thread_id",
-            "stack_id", "cause_goid", "unblock_goid", "unblock_stack_id", "syscall_blocked_ns", "first_run",
-            "open_at_end", "start_seq", "duration_ns",
+        gStates = try BatchInserter(db: db, table: "goroutine_intervals", columns: [
+            "trace_id", "goid", "start_seq", "end_seq", "start_ns", "end_ns", "state", "proc_id",
+            "syscall_blocked_ns", "first_run", "first_seen",
         ])
         pStates = try BatchInserter(db: db, table: "proc_states", columns: [
             "trace_id", "proc_id", "start_ns", "end_ns", "state", "thread_id", "start_seq", "duration_ns",
         ])
-        mStates = try BatchInserter(db: db, table: "thread_states", columns: [
-            "trace_id", "thread_id", "start_ns", "end_ns", "state", "proc_id", "goid", "start_seq", "duration_ns",
+        mStates = try BatchInserter(db: db, table: "thread_intervals", columns: [
+            "trace_id", "thread_id", "start_ns", "end_ns", "state", "proc_id", "goid",
         ])
     }
 
@@ -77,25 +71,18 @@ final class StateTracker {
 
     /// A goroutine state transition at relative time `t`.
     func goroutine(_ id: Int64, from: GoState, to: GoState, t: Int64, seq: Int64, lastSync: Int64,
-                   reason: Int64?, forever: Bool, event: Event, stack: Int64?) throws {
+                   forever: Bool, event: Event) throws {
         if from == to { return }
         if var open = goroutines.removeValue(forKey: id) {
-            var unblocker: Int64 = -1
-            var unblockStack: Int64?
-            if open.state == .waiting && to == .runnable && event.goroutine != id {
-                unblocker = event.goroutine
-                unblockStack = unblocker >= 0 ? stack : nil
-            }
             if open.state == .syscall { try endSyscall(id, &open) }
-            try emit(id, open, end: t, unblocker: unblocker, unblockStack: unblockStack, openAtEnd: false)
+            try emit(id, open, end: t, endSeq: seq)
         }
         // Blocking "forever" (select {}) ends the goroutine's life, as in Go's summary.
         if to == .notExist || (to == .waiting && forever) { return }
         let proc = event.proc
-        var open = OpenG(state: to, start: from == .undetermined ? lastSync : t, eventTime: t, seq: seq,
-                         reason: reason, proc: proc, thread: event.thread, stack: stack,
-                         cause: event.goroutine, firstRun: to == .runnable && !everRan.contains(id),
-                         hasRun: false, syscallBlockedBefore: 0, syscallBlockedSince: nil)
+        var open = OpenG(state: to, start: from == .undetermined ? lastSync : t, seq: seq, proc: proc,
+                         firstRun: to == .runnable && !everRan.contains(id), firstSeen: from == .undetermined,
+                         syscallBlockedBefore: 0, syscallBlockedSince: nil)
         if to == .running { everRan.insert(id) }
         if to == .syscall {
             if from == .undetermined && proc < 0 { open.syscallBlockedBefore = t - lastSync }
@@ -125,17 +112,12 @@ final class StateTracker {
         }
     }
 
-    private func emit(_ id: Int64, _ g: OpenG, end: Int64, unblocker: Int64, unblockStack: Int64?, openAtEnd: Bool) throws {
+    private func emit(_ id: Int64, _ g: OpenG, end: Int64, endSeq: Int64?) throws {
         let s = gStates
-        s.add(traceID); s.add(id); s.add(g.start); s.add(end); s.add(g.eventTime); s.add(Int64(g.state.rawValue))
-        s.add(g.reason)
+        s.add(traceID); s.add(id); s.add(g.seq); s.add(endSeq); s.add(g.start); s.add(end)
+        s.add(Int64(g.state.rawValue))
         let onCPU = g.state == .running || g.state == .syscall
         s.add(onCPU && g.proc >= 0 ? g.proc : BatchInserter.null)
-        s.add(onCPU && g.thread >= 0 ? g.thread : BatchInserter.null)
-        s.add(g.stack)
-        s.addID(g.cause)
-        s.addID(unblocker)
-        s.add(unblockStack)
         if g.state == .syscall {
             var blocked = g.syscallBlockedBefore
             if let since = g.syscallBlockedSince { blocked += end - since }
@@ -144,9 +126,7 @@ final class StateTracker {
             s.add(BatchInserter.null)
         }
         s.add(g.firstRun ? 1 : 0)
-        s.add(openAtEnd ? 1 : 0)
-        s.add(g.seq)
-        s.add(end - g.start)
+        s.add(g.firstSeen ? 1 : 0)
         try s.endRow()
     }
 
@@ -223,8 +203,6 @@ final class StateTracker {
         s.add(info.current == "running" ? 1 : info.current == "syscall" ? 2 : 0)
         s.add(info.proc >= 0 ? info.proc : BatchInserter.null)
         s.add(info.syscallG >= 0 ? info.syscallG : BatchInserter.null)
-        s.add(info.seq)
-        s.add(d)
         try s.endRow()
     }
 
@@ -233,7 +211,7 @@ final class StateTracker {
     /// Closes everything still open at `end` (the final Sync) and writes `procs` and `threads`.
     func finish(end: Int64) throws {
         for (id, g) in goroutines.sorted(by: { $0.key < $1.key }) {
-            try emit(id, g, end: end, unblocker: -1, unblockStack: nil, openAtEnd: true)
+            try emit(id, g, end: end, endSeq: nil)
         }
         goroutines.removeAll()
         for (id, p) in procs.sorted(by: { $0.key < $1.key }) { try emitProc(id, p, end: end) }

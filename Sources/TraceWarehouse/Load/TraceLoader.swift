@@ -232,7 +232,7 @@ final class TraceLoad {
                                     startStack: stStack == BatchInserter.null ? nil : stStack)
                 }
                 try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
-                                      reason: r, forever: n == .waiting && st.reason == "forever", event: ev, stack: stack)
+                                      forever: n == .waiting && st.reason == "forever", event: ev)
             case .proc:
                 let (f, n) = st.proc
                 try tracker.proc(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync, event: ev)
