@@ -431,20 +431,25 @@ CREATE TABLE cpu_samples (
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- Mutator utilization step function (Go's MutatorUtilizationV2, system view, default flags
--- STW + background workers + assists): util holds from ts_ns until the next row. Used for MMU.
+-- Mutator utilization step function (system view, `go tool trace`'s default flags: STW, background
+-- mark workers, mark assists): util holds from ts_ns until the next row. tracedb counts a background
+-- mark worker once per run; Go 1.27.3's MutatorUtilizationV2 counts it again at every later GC label
+-- event but uncounts it once, so its per-P GC counts drift upwards and its utilization sinks to 0 for
+-- the rest of the trace after a few GC cycles (and goes stale across GOMAXPROCS changes). See `mmu`.
 CREATE TABLE mutator_util (
     trace_id INTEGER NOT NULL,
     ts_ns    INTEGER NOT NULL,
-    util     REAL NOT NULL,       -- fraction of the CPU (GOMAXPROCS) available to the program, 0..1
+    util     REAL NOT NULL,       -- fraction of GOMAXPROCS available to the program, 0..1
     PRIMARY KEY (trace_id, ts_ns)
 ) WITHOUT ROWID;
 
 -- Minimum mutator utilization for standard windows, computed at ingest (Go's MMUCurve).
 CREATE TABLE mmu (
     trace_id  INTEGER NOT NULL,
-    window_ns INTEGER NOT NULL,   -- 1 ms, 10 ms, 100 ms, 1 s
-    mmu       REAL NOT NULL,      -- worst utilization over any window of that length
-    worst_start_ns INTEGER,       -- start of the worst window
+    window_ns INTEGER NOT NULL,   -- 1 ms, 10 ms, 100 ms, 1 s (clipped to the trace length, as Go does)
+    mmu       REAL NOT NULL,      -- tracedb: the worst utilization over any window of that length (from mutator_util)
+    worst_start_ns INTEGER,       -- start of that worst window
+    go_mmu    REAL NOT NULL,      -- exactly what `go tool trace` (Go 1.27.3) reports, including its worker double count
+    go_worst_start_ns INTEGER,
     PRIMARY KEY (trace_id, window_ns)
 ) WITHOUT ROWID;

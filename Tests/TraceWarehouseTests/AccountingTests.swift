@@ -119,4 +119,26 @@ struct AccountingTests {
             """)
         #expect(gaps.isEmpty, "gaps or overlaps between a goroutine's intervals: \(gaps.prefix(5))")
     }
+
+    @Test("mmu.go_mmu equals Go's mmu.tsv (default flags); tracedb's mmu is a utilization that never falls with a longer window", arguments: traces)
+    func mmu(_ t: GoldenTrace) throws {
+        let w = try TempWarehouse()
+        try w.ingest(t.trace)
+        let want = try t.tsv("mmu.tsv").project(["is_default", "window_ns", "mmu"]).filter { $0[0] == "1" }
+        let got = try w.rows("SELECT window_ns, go_mmu, mmu FROM mmu ORDER BY window_ns")
+        #expect(got.count == want.count)
+        for (g, x) in zip(got, want) {
+            #expect(g[0] == x[1])
+            // lockthread changes GOMAXPROCS; Go's per-P counts go stale there (see the mmu table's
+            // comment and GoTrace's MutatorUtilization), so only tracedb's own value is checked.
+            if !t.name.contains("lockthread") {
+                #expect(Double(g[1]) == Double(x[2]), "\(t) window \(g[0]): go_mmu \(g[1]), Go \(x[2])")
+            }
+            #expect((0...1).contains(Double(g[2])!), "\(t) window \(g[0]): mmu \(g[2])")
+        }
+        // A longer window averages over shorter ones, so MMU never decreases with the window length.
+        // (tracedb's utilization itself is checked against an independent model in GoTraceTests.)
+        let mmus = got.map { Double($0[2])! }
+        #expect(zip(mmus, mmus.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }, "\(t): \(mmus)")
+    }
 }

@@ -6,7 +6,10 @@ import GoTrace
 final class SummaryBuilder {
     let db: Database
     let traceID: Int64
-    private let summarizer = GoroutineSummarizer()
+    /// Go's analyses in one pass; tracedb's utilization counts a mark worker once per run.
+    let analyses = TraceAnalyses(utilizationFlags: [.default], countWorkerRunsOnce: true, profiles: [])
+    /// Go's utilization exactly as `go tool trace` computes it (for `mmu.go_mmu`).
+    let goUtilization = MutatorUtilization(flags: .default, countWorkerRunsOnce: false)
     /// goid → (creator goid, creation stack id, start stack id) from NotExist→X transitions.
     private var creation: [Int64: (creator: Int64, stack: Int64?, startStack: Int64?)] = [:]
     /// Ids of stacks for `regions.frame_*`, given by the loader.
@@ -16,15 +19,17 @@ final class SummaryBuilder {
         self.traceID = traceID
     }
 
-    @inline(__always) func feed(_ ev: Event) { summarizer.feed(ev) }
+    @inline(__always) func feed(_ ev: Event) {
+        analyses.feed(ev)
+        goUtilization.feed(ev)
+    }
 
     @inline(__always) func created(_ goid: Int64, creator: Int64, stack: Int64?, startStack: Int64?) {
         creation[goid] = (creator, stack, startStack)
     }
 
     /// Writes the summary tables; returns the number of goroutines.
-    func finish(end: Int64, startAbs: Int64) throws -> (goroutines: Int, summary: TraceSummary) {
-        let sum = summarizer.finalize()
+    func finish(_ sum: TraceSummary, end: Int64, startAbs: Int64) throws -> (goroutines: Int, summary: TraceSummary) {
         let traceEndAbs = startAbs + end
         func rel(_ t: Int64?) -> SQLValue { t.map { .int($0 - startAbs) } ?? .null }
 

@@ -126,7 +126,6 @@ final class TraceLoad {
     let cpuSamples: BatchInserter
     let details: Statement
     let logs: Statement
-    var ranges = RangePairer()
     var labels: [Int64: (label: String, t: Int64)] = [:]
     let summary: SummaryBuilder
 
@@ -177,10 +176,11 @@ final class TraceLoad {
         let end = lastT
         try events.flush(); try metrics.flush(); try cpuSamples.flush(); try interner.flush()
         try tracker.finish(end: end)
-        try writeRanges(end: end)
+        let analyses = summary.analyses.finalize()
+        try writeRanges(analyses.ranges)
         try writeLabels()
-        let sum = try summary.finish(end: end, startAbs: startAbs)
-        try writeMMU(sum.summary)
+        let sum = try summary.finish(analyses.summary, end: end, startAbs: startAbs)
+        try writeMMU(tracedb: analyses.utilization[.default] ?? [], go: summary.goUtilization.finalize())
         try deriveInSQL()
         let gcCount = try db.scalarInt("SELECT count(*) FROM gc_cycles WHERE trace_id = ?", [.int(traceID)]) ?? 0
         let upd = try db.prepare("""
@@ -279,7 +279,6 @@ final class TraceLoad {
         case .range(let r, let attrs):
             name = try interner.string(r.name)
             resKind = Int64(r.scope.kind.rawValue); resID = r.scope.kind == .none ? BatchInserter.null : r.scope.id
-            ranges.event(kind: ev.kind, range: r, t: t, syncsSeen: syncs)
             if !attrs.isEmpty {
                 let a = attrs.map { "\(JSON.string($0.name)):\(JSON.value($0.value))" }
                 try detail(s, "{\"attributes\":{\(a.joined(separator: ","))}}")
@@ -322,8 +321,7 @@ final class TraceLoad {
         try details.run()
     }
 
-    func writeRanges(end: Int64) throws {
-        let all = ranges.finish(end: end)
+    func writeRanges(_ all: [RangeInterval]) throws {
         let ins = try db.prepare("""
             INSERT INTO ranges(trace_id, range_idx, name, scope_kind, scope_id, start_ns, end_ns, start_kind, end_kind, duration_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -335,28 +333,51 @@ final class TraceLoad {
             """)
         var gi: Int64 = 0, si: Int64 = 0
         for (i, r) in all.enumerated() {
-            let start: SQLValue = r.start.map { .int($0) } ?? .null
-            let duration: SQLValue = r.start.map { .int(r.end - $0) } ?? .null
-            try ins.bind([.int(traceID), .int(Int64(i)), .text(r.key.name), .int(Int64(r.key.kind.rawValue)),
-                          r.key.kind == .none ? .null : .int(r.key.scope), start, .int(r.end),
-                          .text(r.startKind), .text(r.endKind), duration])
+            let start: SQLValue = r.startTime.map { .int($0 - startAbs) } ?? .null
+            let duration: SQLValue = r.duration.map { .int($0) } ?? .null
+            let end = SQLValue.int(r.endTime - startAbs)
+            try ins.bind([.int(traceID), .int(Int64(i)), .text(r.name), .int(Int64(r.scope.kind.rawValue)),
+                          r.scope.kind == .none ? .null : .int(r.scope.id), start, end,
+                          .text(r.startKind.rawValue), .text(r.endKind.rawValue), duration])
             try ins.run()
-            if r.key.name == "GC concurrent mark phase" {
-                try gc.bind([.int(traceID), .int(gi), start, .int(r.end), .text(r.startKind), .text(r.endKind), duration])
+            if r.isGCCycle {
+                try gc.bind([.int(traceID), .int(gi), start, end, .text(r.startKind.rawValue), .text(r.endKind.rawValue), duration])
                 try gc.run(); gi += 1
-            } else if r.key.name.hasPrefix("stop-the-world (") {
-                var reason = String(r.key.name.dropFirst("stop-the-world (".count))
-                if reason.hasSuffix(")") { reason.removeLast() }
-                let isGC = r.key.name.contains("GC")
-                try stw.bind([.int(traceID), .int(si), r.key.kind == .goroutine ? .int(r.key.scope) : .null,
-                              .text(reason), .int(isGC ? 1 : 0), start, .int(r.end), .text(r.startKind), .text(r.endKind), duration])
+            } else if let reason = r.stopTheWorldReason {
+                try stw.bind([.int(traceID), .int(si), r.scope.kind == .goroutine ? .int(r.scope.id) : .null,
+                              .text(reason), .int(r.isGCStopTheWorld ? 1 : 0), start, end,
+                              .text(r.startKind.rawValue), .text(r.endKind.rawValue), duration])
                 try stw.run(); si += 1
             }
         }
     }
 
-    /// Mutator utilization and MMU for the standard windows (filled in by the analysis layer).
-    func writeMMU(_ summary: TraceSummary) throws {}
+    /// The standard MMU windows.
+    static let mmuWindows: [Int64] = [1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
+
+    /// Writes tracedb's utilization series and the MMU for the standard windows, by tracedb's count
+    /// and by Go's (see the `mmu` table's comments).
+    func writeMMU(tracedb: [[MutatorUtil]], go: [[MutatorUtil]]) throws {
+        let ins = try db.prepare("INSERT OR REPLACE INTO mutator_util(trace_id, ts_ns, util) VALUES (?, ?, ?)")
+        for u in tracedb.first ?? [] {
+            try ins.bind(1, traceID); try ins.bind(2, u.time - startAbs); try ins.bind(3, u.util)
+            try ins.run()
+        }
+        guard let series = tracedb.first, !series.isEmpty else { return }
+        let mine = MMUCurve(tracedb)
+        let theirs = MMUCurve(go)
+        let m = try db.prepare("""
+            INSERT INTO mmu(trace_id, window_ns, mmu, worst_start_ns, go_mmu, go_worst_start_ns) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for w in Self.mmuWindows {
+            let worst = mine.examples(window: w, count: 1).first
+            let goWorst = (go.first?.isEmpty ?? true) ? nil : theirs.examples(window: w, count: 1).first
+            try m.bind([.int(traceID), .int(w), .double(mine.mmu(window: w)), worst.map { .int($0.time - startAbs) } ?? .null,
+                        .double((go.first?.isEmpty ?? true) ? 1 : theirs.mmu(window: w)),
+                        goWorst.map { .int($0.time - startAbs) } ?? .null])
+            try m.run()
+        }
+    }
 
     func writeLabels() throws {
         let ins = try db.prepare("INSERT INTO goroutine_labels(trace_id, goid, label, ts_ns) VALUES (?, ?, ?, ?)")
