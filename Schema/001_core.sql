@@ -183,7 +183,10 @@ CREATE TABLE goroutines (
     exec_ns          INTEGER NOT NULL,  -- Running
     sched_wait_ns    INTEGER NOT NULL,  -- Runnable (waiting for a P)
     syscall_ns       INTEGER NOT NULL,  -- in a syscall while holding its P
-    syscall_block_ns INTEGER NOT NULL,  -- in a syscall after its P was taken away
+    syscall_block_ns INTEGER NOT NULL,  -- in a syscall after its P was taken away. Go's number, with Go's quirks: when goroutine A
+                                        -- returns from a syscall whose P was stolen and B had meanwhile entered a syscall on that P,
+                                        -- Go forgets B's P, so B's later block counts as syscall_ns (goroutine_states has the true split);
+                                        -- a syscall open at the trace end counts its blocked part twice (once in sched_wait_ns)
     block_ns         INTEGER NOT NULL,  -- Waiting, all reasons (see goroutine_block)
     unknown_ns       INTEGER NOT NULL,  -- total minus the above, clamped at 0 (Go's UnknownTime)
     range_ns         INTEGER NOT NULL,  -- time inside runtime ranges (GC assist, STW …); overlaps the above
