@@ -152,6 +152,13 @@ CREATE TABLE events (
     parent_task_id INTEGER,       -- TaskBegin: parent task id
     value      INTEGER,           -- Metric: integer value; Sync: N
     text_id    INTEGER,           -- → strings: Log message, or a string Metric value
+    -- A goroutine transition that ends one of the goroutine's state intervals (its old state, from_state,
+    -- lasted from iv_start_ns to ts_ns) carries that interval here; the view `goroutine_states` reads
+    -- them. Storing intervals on the event that closes them keeps one row per event instead of two.
+    iv_start_seq INTEGER,         -- seq of the transition that began the interval (NULL: this event ends no interval)
+    iv_start_ns  INTEGER,         -- when the interval began (for a goroutine first seen via a status event: the Sync before it)
+    iv_flags     INTEGER,         -- 1: first_run (the wait between creation and the first run); 2: first_seen (began at a status event)
+    iv_blocked_ns INTEGER,        -- a Syscall interval: the part after its P was taken away (Go's SyscallBlockTime)
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
@@ -221,24 +228,20 @@ CREATE TABLE goroutine_labels (
     PRIMARY KEY (trace_id, goid, label)
 ) WITHOUT ROWID;
 
--- Each goroutine's life as back-to-back state intervals, covering it exactly once from creation
--- (or the Sync before it was first seen, as Go's summary counts it) to its end or the trace end.
--- Re-assertions of the same state at generation boundaries do not split an interval. This is the lean
--- stored form (about one row per goroutine transition); the view `goroutine_states` adds the details
--- that live in `events` (reason, stacks, waker) — use that view in queries.
-CREATE TABLE goroutine_intervals (
+-- Each goroutine's life is a sequence of back-to-back state intervals, covering it exactly once from
+-- creation (or the Sync before it was first seen, as Go's summary counts it) to its end or the trace end;
+-- re-assertions of the same state at generation boundaries do not split an interval. Closed intervals
+-- are stored on the event that closes them (events.iv_*); the ones still open at the trace end are
+-- here. Query them through the view `goroutine_states`.
+CREATE TABLE goroutine_open_intervals (
     trace_id    INTEGER NOT NULL,
     goid        INTEGER NOT NULL,
     start_seq   INTEGER NOT NULL,  -- → events.seq: the transition into the state
-    end_seq     INTEGER,           -- → events.seq: the transition out of it (NULL: still in it at the trace end)
-    start_ns    INTEGER NOT NULL,  -- for a goroutine first seen via a status event: the Sync before it (as Go's summary)
-    end_ns      INTEGER NOT NULL,  -- the next transition, or the trace end
-    state       INTEGER NOT NULL,  -- → go_states (2 Runnable, 3 Running, 4 Waiting, 5 Syscall)
-    proc_id     INTEGER,           -- Running/Syscall: the P it ran on (NULL for a syscall entered without one)
-    syscall_blocked_ns INTEGER,    -- Syscall: the part after its P was taken away (Go's SyscallBlockTime)
-    first_run   INTEGER NOT NULL,  -- Runnable: 1 if this is the wait between creation and the first run
-    first_seen  INTEGER NOT NULL,  -- 1 if the goroutine was first seen here through a status event (start_ns is the Sync before it)
-    PRIMARY KEY (trace_id, goid, start_seq)
+    start_ns    INTEGER NOT NULL,
+    state       INTEGER NOT NULL,  -- → go_states
+    flags       INTEGER NOT NULL,  -- as events.iv_flags
+    blocked_ns  INTEGER,           -- as events.iv_blocked_ns (up to the trace end)
+    PRIMARY KEY (trace_id, goid)
 ) WITHOUT ROWID;
 
 -- One row per P seen in the trace.

@@ -34,27 +34,41 @@ LEFT JOIN strings n ON n.trace_id = e.trace_id AND n.string_id = e.name_id
 LEFT JOIN strings x ON x.trace_id = e.trace_id AND x.string_id = e.text_id
 LEFT JOIN event_details d ON d.trace_id = e.trace_id AND d.seq = e.seq;
 
--- Goroutine state intervals with the details that live in `events`: why it entered the state, the
--- stack of that event (Go's profile stack), the M, the goroutine whose event caused it, and for
--- waits the goroutine that woke it. One row per goroutine_intervals row.
+-- Every goroutine state interval, one row each: from the goroutine's creation (or the Sync before it was
+-- first seen) to its end or the trace end, back to back, with the details of the event that moved it
+-- into the state (reason, stack — Go's profile stack —, P and M) and, for waits, the goroutine that woke
+-- it. Time-only queries are cheap: the join to the opening event is skipped when no column of it is used.
 CREATE VIEW goroutine_states AS
-SELECT i.trace_id, i.goid, i.start_ns, i.end_ns,
-       i.end_ns - i.start_ns AS duration_ns,
-       CASE WHEN i.first_seen THEN s.ts_ns ELSE i.start_ns END AS event_ns, -- time of the transition event itself (Go's profiles start here)
-       i.state,
-       s.reason_id,                                              -- → strings: block reason, 'preempted', …
-       i.proc_id,
-       CASE WHEN i.state IN (3, 5) THEN s.thread_id END AS thread_id, -- Running/Syscall: the M
-       s.stack_id,                                               -- → stacks: stack of the event that moved it into this state
-       s.goid AS cause_goid,                                     -- goroutine the transition event happened on (itself, the creator, or the waker); NULL = scheduler
-       CASE WHEN i.state = 4 AND e.to_state = 2 AND e.goid <> i.goid THEN e.goid END AS unblock_goid, -- Waiting: who woke it (NULL: runtime/netpoller/timer)
-       CASE WHEN i.state = 4 AND e.to_state = 2 AND e.goid <> i.goid THEN e.stack_id END AS unblock_stack_id, -- the waker's stack at the wake-up
-       i.syscall_blocked_ns, i.first_run, i.first_seen,
-       i.end_seq IS NULL AS open_at_end,                         -- still in this state at the trace end (Go's profiles drop these)
-       i.start_seq, i.end_seq
-FROM goroutine_intervals i
-JOIN events s ON s.trace_id = i.trace_id AND s.seq = i.start_seq
-LEFT JOIN events e ON e.trace_id = i.trace_id AND e.seq = i.end_seq;
+SELECT c.trace_id,
+       c.res_id AS goid,
+       c.iv_start_ns AS start_ns,
+       c.ts_ns AS end_ns,
+       c.ts_ns - c.iv_start_ns AS duration_ns,
+       o.ts_ns AS event_ns,                                      -- time of the transition event itself (Go's profiles start here)
+       c.from_state AS state,                                    -- → go_states (2 Runnable, 3 Running, 4 Waiting, 5 Syscall)
+       o.reason_id,                                              -- → strings: block reason, 'preempted', …
+       CASE WHEN c.from_state IN (3, 5) THEN o.proc_id END AS proc_id,     -- Running/Syscall: the P
+       CASE WHEN c.from_state IN (3, 5) THEN o.thread_id END AS thread_id, -- Running/Syscall: the M
+       o.stack_id,                                               -- → stacks: stack of the event that moved it into this state
+       o.goid AS cause_goid,                                     -- goroutine the opening event happened on (itself, its creator or its waker); NULL = scheduler
+       CASE WHEN c.from_state = 4 AND c.to_state = 2 AND c.goid <> c.res_id THEN c.goid END AS unblock_goid,         -- Waiting: who woke it (NULL: runtime, timer, netpoller)
+       CASE WHEN c.from_state = 4 AND c.to_state = 2 AND c.goid <> c.res_id THEN c.stack_id END AS unblock_stack_id, -- the waker's stack at the wake-up
+       c.iv_blocked_ns AS syscall_blocked_ns,                    -- Syscall: the part after its P was taken away
+       c.iv_flags & 1 AS first_run,                              -- Runnable: the wait between creation and the first run
+       (c.iv_flags & 2) / 2 AS first_seen,                       -- began at a status event (start_ns is the Sync before it)
+       0 AS open_at_end,                                         -- still in this state at the trace end (Go's profiles drop these)
+       c.iv_start_seq AS start_seq,
+       c.seq AS end_seq
+FROM events c
+LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.iv_start_seq
+WHERE c.iv_start_seq IS NOT NULL
+UNION ALL
+SELECT x.trace_id, x.goid, x.start_ns, t.duration_ns, t.duration_ns - x.start_ns, o.ts_ns, x.state, o.reason_id,
+       CASE WHEN x.state IN (3, 5) THEN o.proc_id END, CASE WHEN x.state IN (3, 5) THEN o.thread_id END,
+       o.stack_id, o.goid, NULL, NULL, x.blocked_ns, x.flags & 1, (x.flags & 2) / 2, 1, x.start_seq, NULL
+FROM goroutine_open_intervals x
+JOIN traces t ON t.trace_id = x.trace_id
+LEFT JOIN events o ON o.trace_id = x.trace_id AND o.seq = x.start_seq;
 
 -- Thread (M) intervals with state names and durations.
 CREATE VIEW thread_states AS

@@ -47,7 +47,7 @@ final class StateTracker {
     private var syscallThread: [Int64: Int64] = [:]      // goroutine in syscall → M
     private var threads: [Int64: ThreadInfo] = [:]
 
-    private let gStates: BatchInserter
+    private let openIntervals: Statement
     private let pStates: BatchInserter
     private let mStates: BatchInserter
     private let db: Database
@@ -55,10 +55,10 @@ final class StateTracker {
     init(db: Database, traceID: Int64) throws {
         self.db = db
         self.traceID = traceID
-        gStates = try BatchInserter(db: db, table: "goroutine_intervals", columns: [
-            "trace_id", "goid", "start_seq", "end_seq", "start_ns", "end_ns", "state", "proc_id",
-            "syscall_blocked_ns", "first_run", "first_seen",
-        ])
+        openIntervals = try db.prepare("""
+            INSERT INTO goroutine_open_intervals(trace_id, goid, start_seq, start_ns, state, flags, blocked_ns)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
         pStates = try BatchInserter(db: db, table: "proc_states", columns: [
             "trace_id", "proc_id", "start_ns", "end_ns", "state", "thread_id", "start_seq", "duration_ns",
         ])
@@ -69,16 +69,26 @@ final class StateTracker {
 
     // MARK: goroutines
 
-    /// A goroutine state transition at relative time `t`.
+    /// A goroutine state interval closed by a transition, stored on that transition's event row.
+    struct ClosedInterval {
+        var startSeq: Int64
+        var startNs: Int64
+        var flags: Int64
+        var blockedNs: Int64?
+    }
+
+    /// A goroutine state transition at relative time `t`; returns the interval it closes, if any.
     func goroutine(_ id: Int64, from: GoState, to: GoState, t: Int64, seq: Int64, lastSync: Int64,
-                   forever: Bool, event: Event) throws {
-        if from == to { return }
+                   forever: Bool, event: Event) throws -> ClosedInterval? {
+        if from == to { return nil }
+        var closed: ClosedInterval?
         if var open = goroutines.removeValue(forKey: id) {
             if open.state == .syscall { try endSyscall(id, &open) }
-            try emit(id, open, end: t, endSeq: seq)
+            closed = ClosedInterval(startSeq: open.seq, startNs: open.start, flags: Self.flags(open),
+                                    blockedNs: Self.blocked(open, end: t))
         }
         // Blocking "forever" (select {}) ends the goroutine's life, as in Go's summary.
-        if to == .notExist || (to == .waiting && forever) { return }
+        if to == .notExist || (to == .waiting && forever) { return closed }
         let proc = event.proc
         var open = OpenG(state: to, start: from == .undetermined ? lastSync : t, seq: seq, proc: proc,
                          firstRun: to == .runnable && !everRan.contains(id), firstSeen: from == .undetermined,
@@ -94,6 +104,16 @@ final class StateTracker {
             }
         }
         goroutines[id] = open
+        return closed
+    }
+
+    private static func flags(_ g: OpenG) -> Int64 { (g.firstRun ? 1 : 0) | (g.firstSeen ? 2 : 0) }
+
+    private static func blocked(_ g: OpenG, end: Int64) -> Int64? {
+        guard g.state == .syscall else { return nil }
+        var blocked = g.syscallBlockedBefore
+        if let since = g.syscallBlockedSince { blocked += end - since }
+        return blocked
     }
 
     private func endSyscall(_ id: Int64, _ open: inout OpenG) throws {
@@ -110,24 +130,6 @@ final class StateTracker {
         while let m = pendingThreadSyscallEnd.popLast() {
             try updateThread(m, t: t, seq: seq) { $0.syscallG = -1 }
         }
-    }
-
-    private func emit(_ id: Int64, _ g: OpenG, end: Int64, endSeq: Int64?) throws {
-        let s = gStates
-        s.add(traceID); s.add(id); s.add(g.seq); s.add(endSeq); s.add(g.start); s.add(end)
-        s.add(Int64(g.state.rawValue))
-        let onCPU = g.state == .running || g.state == .syscall
-        s.add(onCPU && g.proc >= 0 ? g.proc : BatchInserter.null)
-        if g.state == .syscall {
-            var blocked = g.syscallBlockedBefore
-            if let since = g.syscallBlockedSince { blocked += end - since }
-            s.add(blocked)
-        } else {
-            s.add(BatchInserter.null)
-        }
-        s.add(g.firstRun ? 1 : 0)
-        s.add(g.firstSeen ? 1 : 0)
-        try s.endRow()
     }
 
     // MARK: procs
@@ -211,12 +213,14 @@ final class StateTracker {
     /// Closes everything still open at `end` (the final Sync) and writes `procs` and `threads`.
     func finish(end: Int64) throws {
         for (id, g) in goroutines.sorted(by: { $0.key < $1.key }) {
-            try emit(id, g, end: end, endSeq: nil)
+            try openIntervals.bind([.int(traceID), .int(id), .int(g.seq), .int(g.start), .int(Int64(g.state.rawValue)),
+                                    .int(Self.flags(g)), Self.blocked(g, end: end).map { .int($0) } ?? .null])
+            try openIntervals.run()
         }
         goroutines.removeAll()
         for (id, p) in procs.sorted(by: { $0.key < $1.key }) { try emitProc(id, p, end: end) }
         procs.removeAll()
-        try gStates.flush(); try pStates.flush()
+        try pStates.flush()
         let insP = try db.prepare("INSERT INTO procs(trace_id, proc_id, running_ns, idle_ns) VALUES (?, ?, ?, ?)")
         for (id, tot) in procTotals.sorted(by: { $0.key < $1.key }) {
             try insP.bind(1, traceID); try insP.bind(2, id); try insP.bind(3, tot.running); try insP.bind(4, tot.idle)

@@ -147,6 +147,7 @@ final class TraceLoad {
         events = try BatchInserter(db: db, table: "events", columns: [
             "trace_id", "seq", "ts_ns", "kind", "thread_id", "proc_id", "goid", "stack_id", "res_kind", "res_id",
             "from_state", "to_state", "reason_id", "st_stack_id", "name_id", "task_id", "parent_task_id", "value", "text_id",
+            "iv_start_seq", "iv_start_ns", "iv_flags", "iv_blocked_ns",
         ])
         metrics = try BatchInserter(db: db, table: "metrics_raw", columns: ["trace_id", "name_id", "seq", "ts_ns", "value"])
         cpuSamples = try BatchInserter(db: db, table: "cpu_samples", columns: [
@@ -216,6 +217,7 @@ final class TraceLoad {
         var reason: Int64 = BatchInserter.null, stStack: Int64 = BatchInserter.null
         var name: Int64 = BatchInserter.null, task: Int64 = BatchInserter.null, parent: Int64 = BatchInserter.null
         var value: Int64 = BatchInserter.null, text: Int64 = BatchInserter.null
+        var closed: StateTracker.ClosedInterval?
 
         switch ev.payload {
         case .stateTransition(let st):
@@ -231,7 +233,7 @@ final class TraceLoad {
                     summary.created(st.resource.id, creator: ev.goroutine, stack: stack,
                                     startStack: stStack == BatchInserter.null ? nil : stStack)
                 }
-                try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
+                closed = try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
                                       forever: n == .waiting && st.reason == "forever", event: ev)
             case .proc:
                 let (f, n) = st.proc
@@ -313,6 +315,11 @@ final class TraceLoad {
         e.addID(ev.thread); e.addID(ev.proc); e.addID(ev.goroutine); e.add(stack)
         e.add(resKind); e.add(resID); e.add(from); e.add(to); e.add(reason); e.add(stStack)
         e.add(name); e.add(task); e.add(parent); e.add(value); e.add(text)
+        if let c = closed {
+            e.add(c.startSeq); e.add(c.startNs); e.add(c.flags); e.add(c.blockedNs)
+        } else {
+            e.add(BatchInserter.null); e.add(BatchInserter.null); e.add(BatchInserter.null); e.add(BatchInserter.null)
+        }
         try e.endRow()
     }
 
