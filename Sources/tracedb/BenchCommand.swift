@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the bare SQLite insert measurement.") var noBare = false
 
     func run() throws {
+        Database.configureForBulkLoad()
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
         let dbPath = (dir as NSString).appendingPathComponent("tracedb-bench-\(getpid()).db")
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + s) } }

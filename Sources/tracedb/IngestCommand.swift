@@ -44,6 +44,7 @@ struct IngestCommand: ParsableCommand {
             return (String(l[..<i]), String(l[l.index(after: i)...]))
         }
         if git { pairs += GitLabels.current() }
+        Database.configureForBulkLoad()
         let warehouse: Warehouse
         do { warehouse = try Warehouse(path: database.path) } catch {
             printError("tracedb: \(database.path): \(error)")

@@ -65,6 +65,9 @@ public final class TraceLoader {
             throw IngestError(file: path, message: e.description)
         }
 
+        // A larger page cache keeps the transaction's dirty pages in memory instead of spilling them to
+        // the WAL early (measured: fewer pwrite calls); bounded so that ingest stays well under 128 MiB.
+        try? db.execute("PRAGMA cache_size = -16384")
         do {
             return try db.transaction {
                 if let existing = try warehouse.traceID(sha256: sha) {

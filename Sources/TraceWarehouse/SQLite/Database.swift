@@ -111,8 +111,9 @@ public final class Database: @unchecked Sendable {
         SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
 
-    /// Configures the SQLite library for single-threaded use without memory statistics (faster bulk
-    /// loads). Must be called before the first connection is opened; later calls are ignored.
+    /// Configures the SQLite library for multi-threaded use (each connection used by one thread at a
+    /// time, no global mutexes per call) without memory statistics: faster bulk loads. Must be called
+    /// before the first connection is opened; later calls are ignored.
     public static func configureForBulkLoad() {
         _ = tracedb_sqlite3_config_multi_thread()
         _ = tracedb_sqlite3_config_memstatus(0)
