@@ -19,6 +19,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // The system zlib (Debian: zlib1g-dev), for gzip of exported pprof profiles.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         // Pure Swift Go execution-trace parser: no SQLite, no Foundation-heavy I/O in the hot path.
         .target(name: "GoTrace"),
         // Embeds Schema/*.sql and Queries/*.sql into the binary at build time.
@@ -30,7 +36,7 @@ let package = Package(
         // The SQLite warehouse: schema migrations, bulk loader, derived tables, queries, comparison.
         .target(
             name: "TraceWarehouse",
-            dependencies: ["GoTrace", "CSQLite"],
+            dependencies: ["GoTrace", "CSQLite", "CZlib"],
             plugins: ["EmbedSQLPlugin"]
         ),
         // The thin command-line front end.
@@ -42,7 +48,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GoTraceTests", dependencies: ["GoTrace"]),
-        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "GoTrace"]),
+        // Golden/ holds data files the tests read by path (pprof goldens from go tool trace).
+        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "GoTrace"], exclude: ["Golden"]),
         .testTarget(name: "tracedbTests", dependencies: ["tracedb"]),
     ]
 )

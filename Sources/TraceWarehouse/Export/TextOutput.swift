@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where an exporter writes text: a file (flushed in 1 MiB chunks, so large exports stream) or memory.
+public final class TextOutput {
+    private var buffer: [UInt8] = []
+    private var written: [UInt8] = []
+    private let handle: FileHandle?
+
+    /// Collects the output in memory (read it with `text` / `bytes`).
+    public init() { handle = nil }
+    /// Streams the output to `handle` (call `close()` at the end).
+    public init(handle: FileHandle) { self.handle = handle }
+    /// Creates (or truncates) the file at `path` and streams to it.
+    public convenience init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw WarehouseError("cannot create \(path)")
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw WarehouseError("cannot write \(path)") }
+        self.init(handle: h)
+    }
+
+    @inline(__always) public func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if handle != nil && buffer.count >= 1 << 20 { flush() }
+    }
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if handle != nil && buffer.count >= 1 << 20 { flush() }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        if let handle { handle.write(Data(buffer)) } else { written.append(contentsOf: buffer) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+    public func close() {
+        flush()
+        try? handle?.close()
+    }
+    /// Everything written so far (in-memory output only).
+    public var bytes: [UInt8] { flush(); return written }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// JSON text helpers for the exporters.
+enum JSONText {
+    static func string(_ s: String) -> String { JSON.string(s) }
+    /// Nanoseconds as microseconds with three decimals (the trace-event format's unit), exact.
+    static func micros(_ ns: Int64) -> String {
+        let neg = ns < 0
+        let a = neg ? -ns : ns
+        let frac = a % 1000
+        let f = frac < 10 ? "00\(frac)" : frac < 100 ? "0\(frac)" : "\(frac)"
+        return (neg ? "-" : "") + "\(a / 1000).\(f)"
+    }
+    static func number(_ d: Double) -> String {
+        if d.isNaN || d.isInfinite { return "0" }
+        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
+        return String(format: "%.6g", d)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Which trace of the warehouse a command works on.
+///
+/// This is the one place that turns a `--trace REF` into a trace id, so that it can be swapped for a
+/// shared resolver later. Accepted today: a trace id, `latest` (or no reference: the most recently
+/// ingested trace), or the file name the trace was ingested from (the newest such trace).
+public enum TraceRef {
+    public static func resolve(_ ref: String?, in db: Database) throws -> Int64 {
+        let r = ref?.trimmingCharacters(in: .whitespaces) ?? ""
+        if r.isEmpty || r == "latest" {
+            guard let id = try db.scalarInt("SELECT max(trace_id) FROM traces") else {
+                throw WarehouseError("the database holds no traces (ingest one first: tracedb ingest FILE)")
+            }
+            return id
+        }
+        if let n = Int64(r) {
+            guard try db.scalarInt("SELECT trace_id FROM traces WHERE trace_id = ?", [.int(n)]) != nil else {
+                throw WarehouseError("no trace with id \(n) in \(db.path)")
+            }
+            return n
+        }
+        if let id = try db.scalarInt("SELECT max(trace_id) FROM traces WHERE file_name = ? OR file_path = ?", [.text(r), .text(r)]) {
+            return id
+        }
+        throw WarehouseError("no trace '\(r)' in \(db.path): give a trace id, 'latest' or an ingested file name")
+    }
+}
+
+/// The facts about one trace that every exporter needs.
+public struct TraceInfo: Sendable {
+    public var id: Int64
+    public var fileName: String
+    public var sha256: String
+    public var goVersion: String
+    public var startAbsNs: Int64
+    /// Trace end relative to its start (the final Sync): the duration.
+    public var durationNs: Int64
+    public var wallStartUnixNs: Int64?
+    public var gomaxprocs: Int64?
+    public var maxGomaxprocs: Int64?
+    public var eventCount: Int64
+    public var goroutineCount: Int64
+    public var gcCount: Int64
+    public var complete: Bool
+    public var labels: [(key: String, value: String)]
+
+    public init(db: Database, traceID: Int64) throws {
+        let s = try db.prepare("""
+            SELECT file_name, sha256, go_version, coalesce(start_abs_ns, 0), coalesce(duration_ns, 0), wall_start_unix_ns,
+                   gomaxprocs, max_gomaxprocs, event_count, goroutine_count, gc_count, complete
+            FROM traces WHERE trace_id = ?
+            """)
+        try s.bind(1, traceID)
+        guard try s.step() else { throw WarehouseError("no trace with id \(traceID)") }
+        id = traceID
+        fileName = s.text(0); sha256 = s.text(1); goVersion = s.text(2)
+        startAbsNs = s.int64(3); durationNs = s.int64(4)
+        wallStartUnixNs = s.isNull(5) ? nil : s.int64(5)
+        gomaxprocs = s.isNull(6) ? nil : s.int64(6)
+        maxGomaxprocs = s.isNull(7) ? nil : s.int64(7)
+        eventCount = s.int64(8); goroutineCount = s.int64(9); gcCount = s.int64(10)
+        complete = s.int64(11) != 0
+        let l = try db.prepare("SELECT key, value FROM trace_labels WHERE trace_id = ? ORDER BY key")
+        try l.bind(1, traceID)
+        var labels: [(String, String)] = []
+        while try l.step() { labels.append((l.text(0), l.text(1))) }
+        self.labels = labels
+    }
+}

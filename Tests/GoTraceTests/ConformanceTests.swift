@@ -1,0 +1,110 @@
+// Go's own parser tests (go-conformance): every trace must give exactly what Go 1.27.3's
+// internal/trace gives — the same `-d=parsed` and `-d=wire` text, the same error at the same place.
+
+import Foundation
+import Testing
+@testable import GoTrace
+
+@Suite("Go conformance", .enabled(if: ConformancePaths.conformanceAvailable,
+                                  "../shared/go-conformance not found next to the repository"))
+struct ConformanceTests {
+    static let goldenCases = ConformancePaths.cases("tests").map { "tests/" + $0 }
+        + ConformancePaths.cases("cmd-trace").map { "cmd-trace/" + $0 }
+    static let fuzzCases = ConformancePaths.cases("fuzz")
+    static let v1Cases = ConformancePaths.cases("v1")
+
+    private static func split(_ c: String) -> (String, String) {
+        let parts = c.split(separator: "/")
+        return (String(parts[0]), String(parts[1]))
+    }
+
+    /// SUCCESS cases dump byte-identically to `NAME.parsed.txt`; FAILURE cases give `NAME.partial.txt`
+    /// and then an error matching the expected regexp.
+    @Test("parsed output and expectation", arguments: goldenCases)
+    func golden(_ c: String) throws {
+        let (folder, name) = Self.split(c)
+        let trace = ConformancePaths.file(folder, name, ".trace").path
+        let expect = try String(contentsOf: ConformancePaths.file(folder, name, ".expect"), encoding: .utf8)
+        let firstLine = expect.split(separator: "\n").first ?? ""
+        let result = dumpParsed(path: trace)
+        if firstLine.hasPrefix("SUCCESS") {
+            #expect(result.error == nil, "unexpected error: \(String(describing: result.error))")
+            let want = try #require(readBytes(ConformancePaths.file(folder, name, ".parsed.txt")))
+            #expect(result.text == want, "\(firstDifference(result.text, want))")
+        } else {
+            let pattern = goUnquote(firstLine.dropFirst("FAILURE ".count))
+            let error = try #require(result.error, "expected a failure matching \(pattern)")
+            let regex = try Regex(pattern)
+            #expect(error.message.firstMatch(of: regex) != nil, "error \(error.message) does not match \(pattern)")
+            let want = try #require(readBytes(ConformancePaths.file(folder, name, ".partial.txt")))
+            #expect(result.text == want, "\(firstDifference(result.text, want))")
+        }
+    }
+
+    /// `NAME.wire.txt` is what `go tool trace -d=wire` prints; `NAME.wire.err` if it then failed.
+    @Test("wire output", arguments: goldenCases + fuzzCases.map { "fuzz/" + $0 })
+    func wire(_ c: String) throws {
+        let (folder, name) = Self.split(c)
+        guard let want = readBytes(ConformancePaths.file(folder, name, ".wire.txt")) else { return }
+        let trace = ConformancePaths.file(folder, name, ".trace").path
+        let result = dumpWire(path: trace)
+        if let bytes = readBytes(URL(fileURLWithPath: trace)), isOldFormat(bytes) {
+            #expect(result.error?.kind == .unsupportedVersion)
+            return
+        }
+        if let goErr = try? String(contentsOf: ConformancePaths.file(folder, name, ".wire.err"), encoding: .utf8) {
+            let error = try #require(result.error, "Go failed with \(goErr)")
+            #expect(goErr.contains(error.message), "got \(error.message), Go: \(goErr)")
+        } else {
+            #expect(result.error == nil, "unexpected error: \(String(describing: result.error))")
+        }
+        #expect(result.text == want, "\(firstDifference(result.text, want))")
+    }
+
+    /// Fuzz inputs: no crash, and the same events and error as Go (`NAME.goresult`).
+    @Test("fuzz corpus", arguments: fuzzCases)
+    func fuzz(_ name: String) throws {
+        let trace = ConformancePaths.file("fuzz", name, ".trace")
+        let goresult = try String(contentsOf: ConformancePaths.file("fuzz", name, ".goresult"), encoding: .utf8)
+            .trimmingCharacters(in: .newlines)
+        let bytes = try #require(readBytes(trace))
+        if isOldFormat(bytes) {
+            // An old-format trace: out of scope, must be refused clearly.
+            let result = dumpParsed(path: trace.path)
+            #expect(result.error?.kind == .unsupportedVersion)
+            return
+        }
+        let result = dumpParsed(path: trace.path)
+        let header = goresult.split(separator: ":", maxSplits: 1)
+        let words = header[0].split(separator: " ")
+        let wantEvents = Int(words[1].dropFirst("events=".count))!
+        #expect(result.lines.count == wantEvents)
+        if words[0] == "SUCCESS" {
+            #expect(result.error == nil, "unexpected error: \(String(describing: result.error))")
+            if let want = readBytes(ConformancePaths.file("fuzz", name, ".parsed.txt")) {
+                #expect(result.text == want, "\(firstDifference(result.text, want))")
+            }
+        } else {
+            let message = header.count > 1 ? header[1].trimmingCharacters(in: .whitespaces) : ""
+            #expect(result.error?.message == message)
+            if let want = readBytes(ConformancePaths.file("fuzz", name, ".partial.txt")) {
+                #expect(result.text == want, "\(firstDifference(result.text, want))")
+            }
+        }
+    }
+
+    /// Go ≤1.21 traces are not read (yet): a clear error naming the version.
+    @Test("old formats are refused", arguments: v1Cases)
+    func v1(_ name: String) throws {
+        let result = dumpParsed(path: ConformancePaths.file("v1", name, ".trace").path)
+        let error = try #require(result.error)
+        #expect(error.kind == .unsupportedVersion)
+        #expect(error.message.contains("go 1.1") || error.message.contains("go 1.2"))
+        #expect(result.lines.isEmpty)
+    }
+}
+
+/// Whether the bytes start with a Go 1.11–1.21 (v1 format) header.
+func isOldFormat(_ bytes: [UInt8]) -> Bool {
+    ["go 1.11 trace", "go 1.19 trace", "go 1.21 trace"].contains { bytes.starts(with: Array($0.utf8)) }
+}
