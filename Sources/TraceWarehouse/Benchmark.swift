@@ -16,11 +16,21 @@ public enum WarehouseBenchmark {
         return Int64(usage.ru_maxrss) * 1024
     }
 
+    /// CPU seconds (user + system) used by this process so far: on a shared, noisy machine this is a
+    /// steadier measure than wall time.
+    public static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func secs(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return secs(usage.ru_utime) + secs(usage.ru_stime)
+    }
+
     /// The bare SQLite insert rate for `rows` rows of `columns` integer columns into a WITHOUT ROWID
     /// table keyed like `events` (two leading key columns), in one transaction, with the same
     /// pragmas as the warehouse (WAL, synchronous=NORMAL). `rowsPerStatement` 1 is the plain
     /// prepared-statement loop; 64 is the multi-row INSERT the loader uses. Returns seconds.
-    public static func bareInsert(path: String, rows: Int, columns: Int, rowsPerStatement: Int) throws -> Double {
+    /// Returns (wall seconds, CPU seconds).
+    public static func bareInsert(path: String, rows: Int, columns: Int, rowsPerStatement: Int) throws -> (wall: Double, cpu: Double) {
         try? FileManager.default.removeItem(atPath: path)
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let db = try Database(path: path)
@@ -28,6 +38,7 @@ public enum WarehouseBenchmark {
         let cols = (0..<columns).map { "c\($0)" }
         try db.execute("CREATE TABLE t (\(cols.map { "\($0) INTEGER" }.joined(separator: ", ")), PRIMARY KEY (c0, c1)) WITHOUT ROWID")
         let start = Date()
+        let cpu0 = cpuSeconds()
         try db.transaction {
             let ins = try BatchInserter(db: db, table: "t", columns: cols, rowsPerStatement: rowsPerStatement)
             var x: Int64 = 0x9E37_79B9
@@ -42,6 +53,6 @@ public enum WarehouseBenchmark {
             }
             try ins.flush()
         }
-        return Date().timeIntervalSince(start)
+        return (Date().timeIntervalSince(start), cpuSeconds() - cpu0)
     }
 }
