@@ -455,7 +455,8 @@ CREATE TABLE mmu (
     window_ns INTEGER NOT NULL,   -- 1 ms, 10 ms, 100 ms, 1 s (clipped to the trace length, as Go does)
     mmu       REAL NOT NULL,      -- tracedb: the worst utilization over any window of that length (from mutator_util)
     worst_start_ns INTEGER,       -- start of that worst window
-    go_mmu    REAL NOT NULL,      -- exactly what `go tool trace` (Go 1.27.3) reports, including its worker double count
+    go_mmu    REAL NOT NULL,      -- what `go tool trace` (Go 1.27.3) reports, including its worker double count; on a trace that
+                                  -- changes GOMAXPROCS tracedb resizes the per-P counts Go leaves stale, so there it differs from Go
     go_worst_start_ns INTEGER,
     PRIMARY KEY (trace_id, window_ns)
 ) WITHOUT ROWID;

@@ -234,14 +234,21 @@ struct QueriesGoldenTests {
         let start = Int64(try t.tsv("meta.tsv").rows.first { $0[0] == "trace_start" }?[1] ?? "0") ?? 0
         let want = try t.tsv("mmu.tsv").records.filter { $0["flags"] == "stw|background|assist" }
         #expect(want.count == 4)
-        for (g, w) in zip(got, want) {
-            #expect(g[0] == w["window_ns"])
-            #expect(abs((Double(g[1]) ?? -1) - (Double(w["mmu"] ?? "") ?? -2)) < 1e-9, "\(t) go_mmu \(g[0]): \(g[1]) vs mmu.tsv \(w["mmu"] ?? "")")
-            #expect((0...1).contains(Double(g[2]) ?? -1), "\(t) mmu \(g[0]) = \(g[2])")
-            if let ws = w["worst_window_start"], !ws.isEmpty, let gs = Int64(g[3]) {
-                #expect(gs + start == Int64(ws), "\(t) go_worst_start_ns \(g[0]) vs mmu.tsv worst_window_start")
+        func check() {
+            for (g, w) in zip(got, want) {
+                #expect(g[0] == w["window_ns"])
+                #expect(abs((Double(g[1]) ?? -1) - (Double(w["mmu"] ?? "") ?? -2)) < 1e-9, "\(t) go_mmu \(g[0]): \(g[1]) vs mmu.tsv \(w["mmu"] ?? "")")
+                if let ws = w["worst_window_start"], !ws.isEmpty, let gs = Int64(g[3]) {
+                    #expect(gs + start == Int64(ws), "\(t) go_worst_start_ns \(g[0]) vs mmu.tsv worst_window_start")
+                }
             }
         }
+        for g in got { #expect((0...1).contains(Double(g[2]) ?? -1), "\(t) mmu \(g[0]) = \(g[2])") }
+        // lockthread changes GOMAXPROCS: there Go's MutatorUtilizationV2 keeps stale per-P GC counts and
+        // tracedb deliberately does not (Schema: mmu.go_mmu; GoTrace MutatorUtilization), so go_mmu is
+        // Go's figure only on traces without GOMAXPROCS changes. tracedb's own values on lockthread are
+        // checked against an independent model in GoTraceTests (AnalysisMMUTests).
+        if !t.name.hasSuffix("lockthread") { check() }
     }
 
     @Test("tasks, tasks-slowest, task-logs == tasks.tsv / logs.tsv", arguments: traces)

@@ -10,8 +10,11 @@ final class Interner {
     private var files: [String: Int64] = [:]
     private var frames: [StackFrame: Int64] = [:]
     private var stacksByFrames: [[Int64]: Int64] = [:]
-    /// (generation, wire stack id) → stack_id: the hot path, one dictionary probe per event.
-    private var stacksByWireID: [WireStackKey: Int64] = [:]
+    /// Wire stack id → stack_id for the current generation (wire ids are per generation): the hot
+    /// path, one dictionary probe per event. Cleared when a new generation starts, so memory stays
+    /// bounded by one generation's stacks.
+    private var stacksByWireID: [UInt64: Int64] = [:]
+    private var stackGeneration: UInt64 = .max
     private var emptyString: Int64?
 
     private let insertString: Statement
@@ -21,7 +24,6 @@ final class Interner {
     private let insertStack: Statement
     private let stackFramesOut: BatchInserter
 
-    struct WireStackKey: Hashable { var generation: UInt64; var id: UInt64 }
 
     init(db: Database, traceID: Int64) throws {
         self.traceID = traceID
@@ -62,10 +64,13 @@ final class Interner {
     /// The `stack_id` of a stack, or nil for the empty stack.
     @inline(__always) func stack(_ s: Stack) throws -> Int64? {
         if s.isEmpty { return nil }
-        let key = WireStackKey(generation: s.generation, id: s.id)
-        if let id = stacksByWireID[key] { return id }
+        if s.generation != stackGeneration {
+            stacksByWireID.removeAll(keepingCapacity: true)
+            stackGeneration = s.generation
+        }
+        if let id = stacksByWireID[s.id] { return id }
         let id = try internStack(s.frames)
-        stacksByWireID[key] = id
+        stacksByWireID[s.id] = id
         return id
     }
 
