@@ -67,7 +67,14 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter for every query that takes it (repeatable), e.g. --param short_ns=5000.", valueName: "name=value"))
     var params: [String] = []
 
-    @OptionGroup var output: FormatOption
+    @Option(help: ArgumentHelp(
+        "Output format: table, csv, json, markdown or html.",
+        discussion: "table: aligned, human units; csv and json: raw numbers and nothing else on standard output; markdown: for PR comments; html: the two traces' reports side by side (self-contained page on standard output, or -o FILE).",
+        valueName: "format"))
+    var format: CompareFormat = .table
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
+    var output: String?
     @OptionGroup var database: DatabaseOption
     @OptionGroup var queries: QueryDirsOption
 
@@ -88,10 +95,25 @@ struct CompareCommand: ParsableCommand {
                 library: library, base: baseSource, head: headSource, queries: queryNames.isEmpty ? nil : queryNames,
                 scorecard: !noScorecard, rules: rules, ignoreNoise: ignoreNoise, params: values)
             for q in report.queries { for w in q.warnings { printError("tracedb compare: warning: \(w)") } }
-            emit(report.render(output.format, top: top))
+            let text: String
+            if let textFormat = format.outputFormat {
+                text = report.render(textFormat, top: top)
+            } else {
+                // Side by side: the newest run of each side.
+                let headData = try ReportData(db: headSource.db, traceID: headSource.newest)
+                let baseData = try ReportData(db: baseSource.db, traceID: baseSource.newest)
+                text = HTMLReport.render(headData, base: baseData)
+            }
+            if let output {
+                do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                    throw InputError("cannot write \(output): \(error.localizedDescription)")
+                }
+            } else {
+                emit(text)
+            }
             if let gate = report.gate, !gate.passed {
                 failed = true
-                if output.format == .csv || output.format == .json {
+                if format == .csv || format == .json || format == .html {
                     printError("tracedb compare: \(gate.regressions.count) regression\(gate.regressions.count == 1 ? "" : "s"):")
                     for c in gate.regressions { printError("  \(c.summary)") }
                 }
@@ -99,4 +121,10 @@ struct CompareCommand: ParsableCommand {
         }
         if failed { throw ExitCode(Exit.regression) }
     }
+}
+
+/// compare's output formats: the shared text formats plus a side-by-side HTML report.
+enum CompareFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json, markdown, html
+    var outputFormat: OutputFormat? { OutputFormat(rawValue: rawValue) }
 }
