@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Renders tracedb's HTML report of a trace to PNG with headless Chromium, to check how the page looks
-# and to make the README screenshot (docs/report.png).
+# and to make the README screenshot (Fixtures/screenshots/report.png).
 #
 #   Fixtures/report-screenshot.sh [TRACE] [OUT.png] [WIDTH,HEIGHT]
 #
 # TRACE defaults to tracegolden's sample-gc trace (GC cycles, assists, tasks, network, syscalls) when
-# ../shared is there, else Fixtures/traces/go1.27/gcheavy.trace. OUT defaults to docs/report.png,
+# ../shared is there, else Fixtures/traces/go1.27/gcheavy.trace. OUT defaults to Fixtures/screenshots/report.png,
 # the window to 1280,1800 (the top of the report: overview, findings, timeline).
 # Needs Chromium (Debian: apt-get install chromium). Uses $TRACEDB if set, else builds tracedb
 # (scratch path $SCRATCH, default .build).
@@ -15,7 +15,7 @@ sample="$repo/../shared/tools/tracegolden/sample-gc/gcsmall.out"
 default_trace="$repo/Fixtures/traces/go1.27/gcheavy.trace"
 [ -f "$sample" ] && default_trace="$sample"
 trace=${1:-$default_trace}
-out=${2:-$repo/docs/report.png}
+out=${2:-$repo/Fixtures/screenshots/report.png}
 size=${3:-1280,1800}
 
 chromium=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
