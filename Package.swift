@@ -47,7 +47,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GoTraceTests", dependencies: ["GoTrace"]),
+        // FuzzRegressions/ holds the inputs the fuzz regression and ingest tests read by path.
+        .testTarget(name: "GoTraceTests", dependencies: ["GoTrace"], exclude: ["FuzzRegressions"]),
         // Golden/ holds data files the tests read by path (pprof goldens from go tool trace).
         .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "GoTrace"], exclude: ["Golden"]),
         .testTarget(name: "tracedbTests", dependencies: ["tracedb"]),

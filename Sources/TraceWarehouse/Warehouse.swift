@@ -36,9 +36,13 @@ public final class Warehouse: @unchecked Sendable {
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw WarehouseError("no tracedb database at \(path) (ingest a trace first: tracedb ingest FILE --db \(path))")
         }
-        db = try Database(path: path, readOnly: readOnly)
+        if !readOnly { try Self.checkWritable(path) }
+        do {
+            db = readOnly ? try Self.openForReading(path) : try Database(path: path)
+        } catch let e as SQLiteError {
+            throw Self.explain(e, path: path) ?? e
+        }
         if readOnly {
-            try db.execute("PRAGMA query_only = ON")
             let v = try Int(db.scalarInt("PRAGMA user_version") ?? 0)
             if v > Self.schemaVersion { throw Self.tooNew(path: path, version: v) }
             if v < Self.schemaVersion {
@@ -46,9 +50,82 @@ public final class Warehouse: @unchecked Sendable {
             }
             return
         }
-        try db.execute("PRAGMA journal_mode = WAL")
-        try db.execute("PRAGMA synchronous = NORMAL")
-        try migrate()
+        if db.isReadOnlyFile {
+            throw WarehouseError("cannot write to \(path): the file is read-only (check its permissions); tracedb needs write access to change it")
+        }
+        do {
+            // Tests simulate a full disk with a page limit (a full file system gives the same SQLITE_FULL).
+            if let s = ProcessInfo.processInfo.environment["TRACEDB_MAX_PAGE_COUNT"], let n = Int(s), n > 0 {
+                try db.execute("PRAGMA max_page_count = \(n)")
+            }
+            try db.execute("PRAGMA journal_mode = WAL")
+            try db.execute("PRAGMA synchronous = NORMAL")
+            try migrate()
+        } catch let e as SQLiteError {
+            throw Self.explain(e, path: path) ?? e
+        }
+    }
+
+    /// Opens an existing database read-only. A WAL database in a folder the user cannot write to (a
+    /// read-only mount, someone else's folder) cannot be read normally, because SQLite must create its
+    /// -shm file there; if no -wal file holds uncheckpointed changes, nobody can be writing it, and
+    /// it is opened as immutable instead.
+    static func openForReading(_ path: String) throws -> Database {
+        let db = try Database(path: path, readOnly: true)
+        do {
+            try db.execute("PRAGMA query_only = ON")
+            _ = try db.scalarInt("PRAGMA user_version")
+            return db
+        } catch let e as SQLiteError where e.isReadOnly || e.isCantOpen {
+            let fm = FileManager.default
+            let wal = (try? fm.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+            guard !fm.isWritableFile(atPath: folder(of: path)), wal == 0 else { throw e }
+            let immutable = try Database(path: path, readOnly: true, immutable: true)
+            try immutable.execute("PRAGMA query_only = ON")
+            return immutable
+        }
+    }
+
+    /// Fails with a clear error if a database cannot be created or changed at `path` (before SQLite
+    /// reports it as a bare "unable to open database file").
+    static func checkWritable(_ path: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir) {
+            if isDir.boolValue { throw WarehouseError("\(path) is a folder, not a tracedb database file") }
+            return
+        }
+        let dir = folder(of: path)
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw WarehouseError("cannot create the database \(path): the folder \(dir) does not exist")
+        }
+        if !fm.isWritableFile(atPath: dir) {
+            throw WarehouseError("cannot create the database \(path): the folder \(dir) is not writable")
+        }
+    }
+
+    static func folder(of path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+
+    /// A clear message for the SQLite errors a user can fix (read-only file or folder, full disk),
+    /// nil for the others.
+    static func explain(_ e: SQLiteError, path: String) -> WarehouseError? {
+        let name = (path as NSString).lastPathComponent
+        if e.isReadOnlyDirectory || ((e.isReadOnly || e.isCantOpen) && !FileManager.default.isWritableFile(atPath: folder(of: path))) {
+            return WarehouseError("cannot write to \(path): its folder \(folder(of: path)) is read-only, and SQLite keeps \(name)-wal and \(name)-shm next to the database")
+        }
+        if e.isReadOnly {
+            return WarehouseError("cannot write to \(path): the database is read-only (\(e.message))")
+        }
+        if e.isDiskFull {
+            return WarehouseError("cannot write to \(path): the database or its disk is full")
+        }
+        if e.isCantOpen {
+            return WarehouseError("cannot open \(path): \(e.message)")
+        }
+        return nil
     }
 
     static func tooNew(path: String, version: Int) -> WarehouseError {
@@ -64,6 +141,7 @@ public final class Warehouse: @unchecked Sendable {
                 do {
                     try db.execute(m.sql)
                 } catch let e as SQLiteError {
+                    if e.isDiskFull || e.isReadOnly || e.isCantOpen { throw e }
                     throw WarehouseError("schema migration \(m.name) failed: \(e)")
                 }
                 try db.execute("PRAGMA user_version = \(m.version)")

@@ -12,8 +12,9 @@ struct DumpCommand: ParsableCommand {
         commandName: "dump",
         abstract: "Print a trace's events exactly as `go tool trace -d=parsed` (or `-d=wire`) does.",
         discussion: """
-            Reads Go 1.22–1.26 execution traces. The default output is byte-identical to \
-            `go tool trace -d=parsed FILE`; --wire matches `go tool trace -d=wire FILE`; --count \
+            Reads Go 1.11–1.26 execution traces. The default output is byte-identical to \
+            `go tool trace -d=parsed FILE`; --wire matches `go tool trace -d=wire FILE` (Go 1.22+ \
+            traces only: Go 1.11–1.21 wrote the old v1 format, which has no wire dump); --count \
             parses the whole trace and prints only the number of events of each kind (the \
             benchmark mode). On an invalid or truncated trace it prints what Go prints before the \
             error, then one line on stderr, and exits with status 1.

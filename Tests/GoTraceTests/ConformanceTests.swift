@@ -11,7 +11,6 @@ struct ConformanceTests {
     static let goldenCases = ConformancePaths.cases("tests").map { "tests/" + $0 }
         + ConformancePaths.cases("cmd-trace").map { "cmd-trace/" + $0 }
     static let fuzzCases = ConformancePaths.cases("fuzz")
-    static let v1Cases = ConformancePaths.cases("v1")
 
     private static func split(_ c: String) -> (String, String) {
         let parts = c.split(separator: "/")
@@ -68,12 +67,8 @@ struct ConformanceTests {
         let goresult = try String(contentsOf: ConformancePaths.file("fuzz", name, ".goresult"), encoding: .utf8)
             .trimmingCharacters(in: .newlines)
         let bytes = try #require(readBytes(trace))
-        if isOldFormat(bytes) {
-            // An old-format trace: out of scope, must be refused clearly.
-            let result = dumpParsed(path: trace.path)
-            #expect(result.error?.kind == .unsupportedVersion)
-            return
-        }
+        // Old-format (v1) inputs go through the v1 reader and must match Go's result just the same.
+        _ = bytes
         let result = dumpParsed(path: trace.path)
         let header = goresult.split(separator: ":", maxSplits: 1)
         let words = header[0].split(separator: " ")
@@ -91,16 +86,6 @@ struct ConformanceTests {
                 #expect(result.text == want, "\(firstDifference(result.text, want))")
             }
         }
-    }
-
-    /// Go ≤1.21 traces are not read (yet): a clear error naming the version.
-    @Test("old formats are refused", arguments: v1Cases)
-    func v1(_ name: String) throws {
-        let result = dumpParsed(path: ConformancePaths.file("v1", name, ".trace").path)
-        let error = try #require(result.error)
-        #expect(error.kind == .unsupportedVersion)
-        #expect(error.message.contains("go 1.1") || error.message.contains("go 1.2"))
-        #expect(result.lines.isEmpty)
     }
 }
 

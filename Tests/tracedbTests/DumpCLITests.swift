@@ -34,13 +34,18 @@ struct DumpCLITests {
         #expect(out.stderr == "tracedb: \(trace): expected a proc but didn't have one (at byte 47, generation 1)\n")
     }
 
-    @Test("an old-format trace is refused, naming its version")
+    @Test("an old-format (Go 1.21) trace dumps like Go; --wire says it is for v2 traces only")
     func oldFormat() throws {
-        let trace = Self.conformance.appendingPathComponent("v1/http_1_19_good.trace").path
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let trace = repo.appendingPathComponent("Fixtures/traces/go1.21/tasks.trace").path
+        let golden = repo.appendingPathComponent("Fixtures/golden/go1.21/tasks.parsed.txt.gz")
         guard FileManager.default.fileExists(atPath: trace) else { return }
-        let out = try CLI.run(["dump", "--count", trace])
-        #expect(out.status == 1)
-        #expect(out.stderr.contains("unsupported trace version go 1.19"))
+        let out = try CLI.run(["dump", trace])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout == gunzipText(golden))
+        let wire = try CLI.run(["dump", "--wire", trace])
+        #expect(wire.status == 1)
+        #expect(wire.stderr.contains("old (v1) trace format"))
     }
 
     private func gunzipText(_ url: URL) -> String {

@@ -39,6 +39,10 @@ public struct TraceError: Error, Sendable, CustomStringConvertible {
 /// The file is read one generation at a time, so memory is bounded by the largest generation,
 /// not the file. The first and last events are Sync events, as in Go.
 ///
+/// Also reads the old format of Go 1.11–1.21 (headers `go 1.11`, `go 1.19`, `go 1.21 trace`),
+/// converted to the same events as Go converts them (``V1Reader``). That format has no
+/// generations: the whole file is read, merged and validated before the first event.
+///
 /// ```swift
 /// let reader = try TraceReader(path: "trace.out")
 /// var goroutines = Set<GoID>()
@@ -52,7 +56,10 @@ public final class TraceReader {
     public private(set) var goVersion: Int = 0
 
     /// The reader's state, kept at a fixed address so the hot loop mutates it in place.
+    /// (Unused, over the consumed input, for a v1 trace.)
     private let core: UnsafeMutablePointer<ReaderCore>
+    /// The reader of a v1 (Go 1.11–1.21) trace.
+    private let v1: V1Reader?
 
     /// Opens the trace file at `path` and reads its header.
     ///
@@ -61,22 +68,33 @@ public final class TraceReader {
     ///   what Go's reader delivers, which for Go 1.22–1.25 traces can include events of the cut
     ///   generation (Go cannot tell that a generation without its string table is incomplete).
     public convenience init(path: String, completeGenerationsOnly: Bool = true) throws {
-        try self.init(input: try ByteInput(path: path), completeGenerationsOnly: completeGenerationsOnly)
+        try self.init(input: try ByteInput(path: path), completeGenerationsOnly: completeGenerationsOnly,
+                      size: V1Data.fileSize(path))
     }
 
     /// Reads a trace held in memory.
     public convenience init(bytes: [UInt8], completeGenerationsOnly: Bool = true) throws {
-        try self.init(input: ByteInput(bytes: bytes), completeGenerationsOnly: completeGenerationsOnly)
+        try self.init(input: ByteInput(bytes: bytes), completeGenerationsOnly: completeGenerationsOnly,
+                      size: bytes.count)
     }
 
-    private init(input: ByteInput, completeGenerationsOnly: Bool) throws(TraceError) {
+    /// `size`: the input's size if known (a v1 trace is read whole).
+    private init(input: ByteInput, completeGenerationsOnly: Bool, size: Int?) throws(TraceError) {
         let minor = try readHeader(input)
-        guard TraceVersion.supported.contains(minor) else {
-            let known = TraceVersion.legacy.contains(minor) ? "unsupported trace version go 1.\(minor)"
-                : "unknown or unsupported trace version go 1.\(minor)"
-            throw TraceError(kind: .unsupportedVersion,
-                             message: "\(known) (tracedb reads Go 1.22–1.26 traces)", offset: 0)
+        if v1TraceVersions.contains(minor) {
+            let data = V1Data(rest: input, expected: (size ?? 0) - input.offset)
+            v1 = try V1Reader(data: data, version: minor, completeGenerationsOnly: completeGenerationsOnly)
+            goVersion = minor
+            core = UnsafeMutablePointer<ReaderCore>.allocate(capacity: 1)
+            core.initialize(to: ReaderCore(input: input, version: .go126, completeGenerationsOnly: completeGenerationsOnly))
+            return
         }
+        guard TraceVersion.supported.contains(minor) else {
+            throw TraceError(kind: .unsupportedVersion,
+                             message: "unknown or unsupported trace version go 1.\(minor) (tracedb reads Go 1.11–1.26 traces)",
+                             offset: 0)
+        }
+        v1 = nil
         goVersion = minor
         core = UnsafeMutablePointer<ReaderCore>.allocate(capacity: 1)
         core.initialize(to: ReaderCore(input: input, version: TraceVersion(minor: minor),
@@ -93,6 +111,7 @@ public final class TraceReader {
 
     /// The next event, or nil at the end of the trace. After an error, every later call rethrows it.
     public func next() throws -> Event? {
+        if let v1 { return try v1.next() }
         guard let p = try core.pointee.nextPending() else { return nil }
         // Built outside any mutating access to `core`, so the event is not copied on the way out.
         let box = p.box < 0 ? nil : core.pointee.takeBox(p.box)
@@ -102,6 +121,7 @@ public final class TraceReader {
 
     /// ``next()`` with a typed error.
     func nextEvent() throws(TraceError) -> Event? {
-        try core.pointee.next()
+        if let v1 { return try v1.next() }
+        return try core.pointee.next()
     }
 }

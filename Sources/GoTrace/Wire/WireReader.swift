@@ -79,10 +79,11 @@ public final class WireReader {
         self.input = input
         let minor = try readHeader(input)
         guard TraceVersion.supported.contains(minor) else {
-            let known = TraceVersion.legacy.contains(minor) ? "unsupported trace version go 1.\(minor)"
-                : "unknown or unsupported trace version go 1.\(minor)"
-            throw TraceError(kind: .unsupportedVersion, message: "\(known) (tracedb reads Go 1.22–1.26 traces)",
-                             offset: 0)
+            let message = TraceVersion.legacy.contains(minor)
+                ? "go 1.\(minor) is the old (v1) trace format: the wire dump reads only the v2 format of Go 1.22+ "
+                    + "(Go's raw reader has no v1 event specs either); the parsed events are read without --wire"
+                : "unknown or unsupported trace version go 1.\(minor) (tracedb reads Go 1.22–1.26 traces)"
+            throw TraceError(kind: .unsupportedVersion, message: message, offset: 0)
         }
         goVersion = minor
         specCount = TraceVersion(minor: minor).specCount

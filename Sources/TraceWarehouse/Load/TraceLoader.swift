@@ -108,6 +108,13 @@ public final class TraceLoader {
             if e.isDiskFull {
                 throw IngestError(file: path, message: "the database or its disk is full (\(warehouse.path)); nothing was written")
             }
+            if e.isReadOnly || e.isCantOpen {
+                let why = Warehouse.explain(e, path: warehouse.path)?.message ?? e.message
+                throw IngestError(file: path, message: "\(why); nothing was written")
+            }
+            if e.isBusy {
+                throw IngestError(file: path, message: "the database \(warehouse.path) stayed locked by another process for longer than the busy timeout; nothing was written")
+            }
             throw IngestError(file: path, message: "database error: \(e)")
         }
     }
@@ -140,6 +147,13 @@ final class TraceLoad {
     var gomaxprocs: Int64?
     var maxGomaxprocs: Int64?
     var wallStart: (text: String, unixNs: Int64)?
+    /// Heap figures for gc_cycles, tracked while streaming: the last HeapAlloc and heap goal seen, the
+    /// values in force when each GC mark phase began (by its relative start time), and the first
+    /// HeapAlloc after each mark phase ended (by its relative end time).
+    var lastHeap: Int64?, lastGoal: Int64?
+    var heapAtGCStart: [Int64: (heap: Int64?, goal: Int64?)] = [:]
+    var heapAfterGCEnd: [Int64: Int64] = [:]
+    var gcEndsAwaitingHeap: [Int64] = []
 
     init(db: Database, traceID: Int64, reader: TraceReader, path: String, size: Int,
          progress: (@Sendable (Int, Int) -> Void)?) throws {
@@ -170,7 +184,9 @@ final class TraceLoad {
                 if seq & 0xffff == 0, let progress { progress(reader.bytesRead, size) }
             }
         } catch let e as TraceError where e.kind == .truncated {
-            guard seq > 0 else {
+            // Whole generations come between two Syncs: with fewer, not one generation is complete
+            // (the reader may still have delivered the opening Sync).
+            guard syncs >= 2 else {
                 throw IngestError(file: path, message: "the trace is cut off before its first generation is complete: \(e.description)")
             }
             complete = false
@@ -205,7 +221,16 @@ final class TraceLoad {
                             seconds: 0, fileSize: size)
     }
 
+    /// Event times must lie within ±2^62 ns (146 years of a clock; v1 traces start with a Sync at -1). Go's
+    /// reader passes on whatever a corrupt frequency or timestamp gives (out-of-range conversions become
+    /// Int64.min); inside this range no difference of two times, nor a sum of durations along one trace,
+    /// can overflow.
+    static let maxTime: Int64 = 1 << 62
+
     @inline(__always) func add(_ ev: Event) throws {
+        guard ev.time > -Self.maxTime && ev.time < Self.maxTime else {
+            throw IngestError(file: path, message: "event \(seq) (\(ev.kind.name)) has timestamp \(ev.time) ns, which no real clock gives: the trace's timestamps or frequency are corrupt")
+        }
         if seq == 0 { startAbs = ev.time }
         let t = ev.time &- startAbs
         lastT = t
@@ -250,11 +275,13 @@ final class TraceLoad {
             syncs += 1
             var parts: [String] = []
             if let c = sync.clockSnapshot {
-                parts.append("\"clock\":{\"trace\":\(c.trace),\"mono\":\(c.mono),\"wall_unix_ns\":\(c.wallSeconds * 1_000_000_000 + c.wallNanoseconds)}")
-                if wallStart == nil {
-                    // Wall time at the trace start = snapshot wall time - (snapshot trace time - start).
-                    let ns = c.wallSeconds * 1_000_000_000 + c.wallNanoseconds - (c.trace - startAbs)
-                    wallStart = (Self.rfc3339(unixNs: ns), ns)
+                let wall = Self.unixNs(c)
+                parts.append("\"clock\":{\"trace\":\(c.trace),\"mono\":\(c.mono),\"wall_unix_ns\":\(wall.map(String.init) ?? "null")}")
+                // Wall time at the trace start = snapshot wall time - (snapshot trace time - start).
+                if wallStart == nil, let wall {
+                    let (sinceStart, o1) = c.trace.subtractingReportingOverflow(startAbs)
+                    let (ns, o2) = wall.subtractingReportingOverflow(sinceStart)
+                    if !o1 && !o2 && ns.magnitude < UInt64(Self.maxTime) { wallStart = (Self.rfc3339(unixNs: ns), ns) }
                 }
             }
             if !sync.experimentalBatches.isEmpty {
@@ -270,6 +297,13 @@ final class TraceLoad {
                 value = Int64(bitPattern: v)
                 metrics.add(traceID); metrics.add(n); metrics.add(s); metrics.add(t); metrics.add(value)
                 try metrics.endRow()
+                if m.name == "/memory/classes/heap/objects:bytes" {
+                    lastHeap = value
+                    for end in gcEndsAwaitingHeap { heapAfterGCEnd[end] = value }
+                    gcEndsAwaitingHeap.removeAll()
+                } else if m.name == "/gc/heap/goal:bytes" {
+                    lastGoal = value
+                }
                 if m.name == "/sched/gomaxprocs:threads" {
                     if gomaxprocs == nil { gomaxprocs = value }
                     maxGomaxprocs = max(maxGomaxprocs ?? value, value)
@@ -283,6 +317,10 @@ final class TraceLoad {
             if l.resource.kind == .goroutine { labels[l.resource.id] = (l.label, t) }
         case .range(let r, let attrs):
             name = try interner.string(r.name)
+            if r.name == "GC concurrent mark phase" {
+                if ev.kind == .rangeBegin { heapAtGCStart[t] = (lastHeap, lastGoal) }
+                if ev.kind == .rangeEnd { gcEndsAwaitingHeap.append(t) }
+            }
             resKind = Int64(r.scope.kind.rawValue); resID = r.scope.kind == .none ? BatchInserter.null : r.scope.id
             if !attrs.isEmpty {
                 let a = attrs.map { "\(JSON.string($0.name)):\(JSON.value($0.value))" }
@@ -336,7 +374,11 @@ final class TraceLoad {
             INSERT INTO ranges(trace_id, range_idx, name, scope_kind, scope_id, start_ns, end_ns, start_kind, end_kind, duration_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let gc = try db.prepare("INSERT INTO gc_cycles(trace_id, gc_idx, start_ns, end_ns, start_kind, end_kind, duration_ns) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let gc = try db.prepare("""
+            INSERT INTO gc_cycles(trace_id, gc_idx, start_ns, end_ns, start_kind, end_kind, duration_ns,
+              heap_before_bytes, heap_after_bytes, heap_goal_bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         let stw = try db.prepare("""
             INSERT INTO stw_pauses(trace_id, stw_idx, goid, reason, is_gc, start_ns, end_ns, start_kind, end_kind, duration_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -351,7 +393,12 @@ final class TraceLoad {
                           .text(r.startKind.rawValue), .text(r.endKind.rawValue), duration])
             try ins.run()
             if r.isGCCycle {
-                try gc.bind([.int(traceID), .int(gi), start, end, .text(r.startKind.rawValue), .text(r.endKind.rawValue), duration])
+                // A cycle already running at the trace start has no heap figures from before it.
+                let before = r.startKind == .begin ? r.startTime.flatMap { heapAtGCStart[$0 - startAbs] } : nil
+                let after = r.endKind == .end ? heapAfterGCEnd[r.endTime - startAbs] : nil
+                try gc.bind([.int(traceID), .int(gi), start, end, .text(r.startKind.rawValue), .text(r.endKind.rawValue), duration,
+                             before?.heap.map { .int($0) } ?? .null, after.map { .int($0) } ?? .null,
+                             before?.goal.map { .int($0) } ?? .null])
                 try gc.run(); gi += 1
             } else if let reason = r.stopTheWorldReason {
                 try stw.bind([.int(traceID), .int(si), r.scope.kind == .goroutine ? .int(r.scope.id) : .null,
@@ -405,17 +452,6 @@ final class TraceLoad {
               JOIN strings s ON s.trace_id = m.trace_id AND s.string_id = m.name_id
               WHERE m.trace_id = \(id);
             DELETE FROM metrics_raw WHERE trace_id = \(id);
-            UPDATE gc_cycles SET
-              heap_before_bytes = (SELECT value FROM metrics m WHERE m.trace_id = gc_cycles.trace_id
-                 AND m.name = '/memory/classes/heap/objects:bytes' AND m.ts_ns <= coalesce(gc_cycles.start_ns, 0)
-                 ORDER BY m.ts_ns DESC LIMIT 1),
-              heap_after_bytes = (SELECT value FROM metrics m WHERE m.trace_id = gc_cycles.trace_id
-                 AND m.name = '/memory/classes/heap/objects:bytes' AND m.ts_ns >= gc_cycles.end_ns
-                 ORDER BY m.ts_ns LIMIT 1),
-              heap_goal_bytes = (SELECT value FROM metrics m WHERE m.trace_id = gc_cycles.trace_id
-                 AND m.name = '/gc/heap/goal:bytes' AND m.ts_ns <= coalesce(gc_cycles.start_ns, 0)
-                 ORDER BY m.ts_ns DESC LIMIT 1)
-            WHERE trace_id = \(id);
             UPDATE stw_pauses SET gc_idx = (SELECT g.gc_idx FROM gc_cycles g WHERE g.trace_id = stw_pauses.trace_id
                  AND stw_pauses.is_gc = 1
                  AND coalesce(stw_pauses.start_ns, 0) <= g.end_ns AND stw_pauses.end_ns >= coalesce(g.start_ns, 0)
@@ -424,6 +460,14 @@ final class TraceLoad {
             """)
     }
 
+    /// A clock snapshot's wall time in ns since the Unix epoch; nil if a corrupt snapshot puts it outside Int64.
+    static func unixNs(_ c: ClockSnapshot) -> Int64? {
+        let (a, o1) = c.wallSeconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (b, o2) = a.addingReportingOverflow(c.wallNanoseconds)
+        return o1 || o2 ? nil : b
+    }
+
+    /// `unixNs` (|unixNs| < 2^62) as RFC 3339 with nanoseconds, in UTC.
     static func rfc3339(unixNs: Int64) -> String {
         let secs = unixNs >= 0 ? unixNs / 1_000_000_000 : (unixNs - 999_999_999) / 1_000_000_000
         let nanos = unixNs - secs * 1_000_000_000

@@ -16,6 +16,12 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var isDiskFull: Bool { code & 0xff == SQLITE_FULL }
     /// Another connection holds a lock for longer than the busy timeout.
     public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
+    /// SQLite may not write: the file, its folder (for the -wal/-shm files) or the file system is read-only.
+    public var isReadOnly: Bool { code & 0xff == SQLITE_READONLY }
+    /// The file (or its folder, for the -wal/-shm files) could not be opened or created.
+    public var isCantOpen: Bool { code & 0xff == SQLITE_CANTOPEN }
+    /// SQLite could not create its -wal/-shm files because the database's folder is read-only.
+    public var isReadOnlyDirectory: Bool { code == SQLITE_READONLY | (6 << 8) }  // SQLITE_READONLY_DIRECTORY
 }
 
 /// One SQLite connection: a thin wrapper over the C API (open, exec, prepare, transactions).
@@ -32,8 +38,9 @@ public final class Database: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
 
-    /// Opens (and by default creates) the database at `path`.
-    public init(path: String, readOnly: Bool = false, create: Bool = true) throws {
+    /// Opens (and by default creates) the database at `path`. `immutable` (read-only only) tells SQLite the
+    /// file cannot change while open, so it needs no -shm/-wal files (for databases in read-only folders).
+    public init(path: String, readOnly: Bool = false, create: Bool = true, immutable: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX
@@ -41,7 +48,21 @@ public final class Database: @unchecked Sendable {
             flags |= SQLITE_OPEN_READWRITE
             if create { flags |= SQLITE_OPEN_CREATE }
         }
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        var name = path
+        if readOnly && immutable {
+            // A URI: percent-encode what URIs reserve (SQLite decodes %HH in the path).
+            flags |= SQLITE_OPEN_URI
+            var uri = Array((path.hasPrefix("/") ? "file://" : "file:").utf8)
+            for b in path.utf8 {
+                if b == UInt8(ascii: "%") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") || b < 0x20 {
+                    uri += Array(String(format: "%%%02X", b).utf8)
+                } else {
+                    uri.append(b)
+                }
+            }
+            name = String(decoding: uri + Array("?immutable=1".utf8), as: UTF8.self)
+        }
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
@@ -85,6 +106,10 @@ public final class Database: @unchecked Sendable {
             throw error
         }
     }
+
+    /// True if the connection cannot write to the main database (opened read-only, or the file is
+    /// write-protected: SQLite then silently opens it read-only even when asked for read-write).
+    public var isReadOnlyFile: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// The rowid of the last INSERT on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }

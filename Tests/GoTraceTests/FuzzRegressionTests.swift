@@ -1,0 +1,42 @@
+// Every input in FuzzRegressions/ is read without a trap: the crashes, hangs and oversized
+// allocations the libFuzzer target (Tests/Fuzz) found, once fixed, plus the hostile traces of
+// CorruptionTests (`hostile-*.trace`). The ingest tests load the same files into a database.
+
+import Foundation
+import Testing
+@testable import GoTrace
+
+enum FuzzRegressions {
+    static let dir = ConformancePaths.repoRoot.appendingPathComponent("Tests/GoTraceTests/FuzzRegressions")
+    static var files: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") && $0 != "README.md" }.sorted()
+    }
+}
+
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    @Test("every committed fuzz finding and hostile trace reads to a clean end or a clean error")
+    func regressions() throws {
+        let files = FuzzRegressions.files
+        #expect(!files.isEmpty, "no files in \(FuzzRegressions.dir.path)")
+        for f in files {
+            let bytes = try #require(readBytes(FuzzRegressions.dir.appendingPathComponent(f)))
+            expectCleanRead(bytes, f)  // also runs Go's analyses over the events, as ingest does
+        }
+    }
+}
+
+/// Runs Go's analyses (as ingest does) over whatever events the trace yields.
+func analyse(_ bytes: [UInt8]) {
+    guard let reader = try? TraceReader(bytes: bytes) else { return }
+    let analyses = TraceAnalyses(utilizationFlags: [.default, .perProc], countWorkerRunsOnce: true)
+    while let ev = (try? reader.next()) ?? nil { analyses.feed(ev) }
+    let r = analyses.finalize()
+    for (_, series) in r.utilization where !(series.first?.isEmpty ?? true) {
+        let curve = MMUCurve(series)
+        for w: Int64 in [1_000, 1_000_000, 100_000_000] {
+            _ = curve.mmu(window: w)
+            _ = curve.examples(window: w, count: 2)
+        }
+    }
+}
