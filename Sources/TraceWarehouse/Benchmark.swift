@@ -25,33 +25,39 @@ public enum WarehouseBenchmark {
         return secs(usage.ru_utime) + secs(usage.ru_stime)
     }
 
-    /// The bare SQLite insert rate for `rows` rows of `columns` integer columns into a WITHOUT ROWID
-    /// table keyed like `events` (two leading key columns), in one transaction, with the same
-    /// pragmas as the warehouse (WAL, synchronous=NORMAL). `rowsPerStatement` 1 is the plain
-    /// prepared-statement loop; 64 is the multi-row INSERT the loader uses. Returns seconds.
-    /// Returns (wall seconds, CPU seconds).
-    public static func bareInsert(path: String, rows: Int, columns: Int, rowsPerStatement: Int) throws -> (wall: Double, cpu: Double) {
+    /// The bare SQLite insert rate for tables of the given shapes (row count × integer columns), each a
+    /// WITHOUT ROWID table keyed by its first two columns like the warehouse's, all in one
+    /// transaction, with the same pragmas as the warehouse (WAL, synchronous=NORMAL), on one thread.
+    /// `rowsPerStatement` 1 is the plain prepared-statement loop; 64 is the multi-row INSERT the
+    /// loader uses. Returns (wall seconds, CPU seconds).
+    public static func bareInsert(path: String, shapes: [(rows: Int, columns: Int)], rowsPerStatement: Int) throws -> (wall: Double, cpu: Double) {
         try? FileManager.default.removeItem(atPath: path)
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let db = try Database(path: path)
-        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-        let cols = (0..<columns).map { "c\($0)" }
-        try db.execute("CREATE TABLE t (\(cols.map { "\($0) INTEGER" }.joined(separator: ", ")), PRIMARY KEY (c0, c1)) WITHOUT ROWID")
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+        for (i, shape) in shapes.enumerated() {
+            let cols = (0..<max(shape.columns, 2)).map { "c\($0)" }
+            try db.execute("CREATE TABLE t\(i) (\(cols.map { "\($0) INTEGER" }.joined(separator: ", ")), PRIMARY KEY (c0, c1)) WITHOUT ROWID")
+        }
         let start = Date()
         let cpu0 = cpuSeconds()
         try db.transaction {
-            let ins = try BatchInserter(db: db, table: "t", columns: cols, rowsPerStatement: rowsPerStatement)
             var x: Int64 = 0x9E37_79B9
-            for r in 0..<rows {
-                ins.add(1); ins.add(Int64(r))
-                for _ in 2..<columns {
-                    // Small pseudo-random values of event-like widths (1–4 bytes).
-                    x = x &* 6364136223846793005 &+ 1442695040888963407
-                    ins.add((x >> 40) & 0xFFFF)
+            for (i, shape) in shapes.enumerated() {
+                let columns = max(shape.columns, 2)
+                let ins = try BatchInserter(db: db, table: "t\(i)", columns: (0..<columns).map { "c\($0)" },
+                                            rowsPerStatement: rowsPerStatement)
+                for r in 0..<shape.rows {
+                    ins.add(1); ins.add(Int64(r))
+                    for _ in 2..<columns {
+                        // Small pseudo-random values of event-like widths (1–2 bytes).
+                        x = x &* 6364136223846793005 &+ 1442695040888963407
+                        ins.add((x >> 40) & 0xFFFF)
+                    }
+                    try ins.endRow()
                 }
-                try ins.endRow()
+                try ins.flush()
             }
-            try ins.flush()
         }
         return (Date().timeIntervalSince(start), cpuSeconds() - cpu0)
     }

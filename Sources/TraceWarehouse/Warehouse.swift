@@ -186,6 +186,18 @@ extension Warehouse {
         return Int(n)
     }
 
+    /// Row count and column count of every per-trace table that has rows (benchmarks: the shape a
+    /// bare insert loop must match).
+    public func tableShapes() throws -> [(table: String, rows: Int, columns: Int)] {
+        var out: [(String, Int, Int)] = []
+        for t in try perTraceTables() {
+            let rows = Int(try db.scalarInt("SELECT count(*) FROM \"\(t)\"") ?? 0)
+            let cols = Int(try db.scalarInt("SELECT count(*) FROM pragma_table_info(?)", [.text(t)]) ?? 0)
+            if rows > 0 { out.append((t, rows, cols)) }
+        }
+        return out
+    }
+
     /// Bytes of the database file after a checkpoint (benchmarks).
     public func fileBytes() throws -> Int64 {
         try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -13,9 +13,10 @@ struct DatabaseOption: ParsableArguments {
     }
 }
 
-/// Writes to stderr.
+/// Writes to stderr (quietly does nothing if stderr cannot be written: the non-throwing
+/// `FileHandle.write(_:)` would trap, e.g. on `2>/dev/full`).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
 }
 
 /// True when stderr is a terminal (progress is shown only then).
@@ -63,11 +64,11 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled, Date().timeIntervalSince(last) > 0.1 || done == total else { return }
         last = Date()
         let pct = total > 0 ? Double(done) * 100 / Double(total) : 0
-        FileHandle.standardError.write(Data(String(format: "\r%@ %5.1f%% (%@ of %@)", label, pct,
+        try? FileHandle.standardError.write(contentsOf: Data(String(format: "\r%@ %5.1f%% (%@ of %@)", label, pct,
             Units.bytes(Int64(done)), Units.bytes(Int64(total))).utf8))
     }
     func clear() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("\r\u{1b}[K".utf8))
     }
 }

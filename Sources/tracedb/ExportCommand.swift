@@ -69,8 +69,40 @@ struct ProfileSource: ParsableArguments {
 /// Runs `body`, turning library errors into one line on stderr and exit status 2.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
-        printError("tracedb: \(error)")
+        printError("tracedb: \(describeFileError(error) ?? "\(error)")")
         throw ExitCode(2)
+    }
+}
+
+/// "cannot write PATH: No space left on device" for Foundation's file errors (whose description is a dump).
+func describeFileError(_ error: Error) -> String? {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain else { return nil }
+    let verb = (512..<768).contains(ns.code) ? "cannot write" : "cannot read"   // NSFileWrite… / NSFileRead… codes
+    var reason = ns.localizedDescription
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(u.code)))
+    } else if ns.code == CocoaError.fileWriteOutOfSpace.rawValue {
+        reason = String(cString: strerror(ENOSPC))
+    }
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    return path.map { "\(verb) \($0): \(reason)" } ?? "\(verb) the output: \(reason)"
+}
+
+/// Streams an export into the file at `path`; if it fails (e.g. the disk is full), the partial file is removed.
+func writeRemovingOnFailure<T>(_ path: String, _ body: (TextOutput) throws -> T) throws -> T {
+    let out = try TextOutput(path: path)
+    do {
+        let result = try body(out)
+        try out.finish()
+        return result
+    } catch {
+        out.close()
+        try? FileManager.default.removeItem(atPath: path)
+        if let message = describeFileError(error), !message.contains(path) {
+            throw WarehouseError(message.replacingOccurrences(of: "the output", with: path))
+        }
+        throw error
     }
 }
 
@@ -106,7 +138,7 @@ struct PprofExport: ParsableCommand {
             let p = prof.pprof(info: info)
             let bytes = noGzip ? p.encode() : try p.gzipped()
             let path = output ?? "\(source.label).pb.gz"
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)  // no partial file on a full disk
             let totals = zip(prof.sampleTypes, prof.totals).map { t, v in
                 t.unit == "nanoseconds" ? "\(t.type) \(Units.duration(ns: v))" : "\(t.type) \(Units.count(Int(v)))"
             }.joined(separator: ", ")
@@ -145,7 +177,7 @@ struct FoldedExport: ParsableCommand {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
                 printError("trace \(id): wrote \(output): \(text.split(separator: "\n").count) stacks")
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))  // the non-throwing write traps on EIO/ENOSPC
             }
         }
     }
@@ -198,9 +230,9 @@ struct ChromeExport: ParsableCommand {
             let opts = ChromeTraceOptions(startNs: start.flatMap(DurationParser.ns), endNs: end.flatMap(DurationParser.ns),
                                           goroutines: goroutines.isEmpty ? nil : goroutines, topGoroutines: topGoroutines,
                                           flows: !noFlows)
-            let out = try TextOutput(path: output)
-            defer { out.close() }
-            let s = try ChromeTraceExporter.export(db: w.db, traceID: id, options: opts, to: out)
+            let s = try writeRemovingOnFailure(output) { out in
+                try ChromeTraceExporter.export(db: w.db, traceID: id, options: opts, to: out)
+            }
             print("trace \(id): wrote \(output): \(Units.count(s.events)) events; \(s.procTracks) P tracks (\(Units.count(s.procSlices)) slices), "
                 + "\(s.goroutineTracks) goroutine tracks, \(s.gcSlices) GC, \(s.stwSlices) STW, \(s.tasks) tasks, \(s.regions) regions, "
                 + "\(s.flows) unblock arrows")
@@ -233,9 +265,9 @@ struct OTLPExport: ParsableCommand {
     func run() throws {
         let (w, id) = try selection.open()
         try reportingErrors {
-            let out = try TextOutput(path: output)
-            defer { out.close() }
-            let s = try OTLPExporter.export(db: w.db, traceID: id, options: .init(serviceName: service), to: out)
+            let s = try writeRemovingOnFailure(output) { out in
+                try OTLPExporter.export(db: w.db, traceID: id, options: .init(serviceName: service), to: out)
+            }
             print("trace \(id): wrote \(output): \(s.tasks + s.regions) spans (\(s.tasks) tasks, \(s.regions) regions) in \(s.traces) traces")
             if !s.wallClock {
                 printError("tracedb: warning: trace \(id) has no wall-clock snapshot (Go < 1.25): span times are trace-relative (Unix epoch + time since trace start)")

@@ -23,6 +23,7 @@ func fuzzTraceReader(_ bytes: [UInt8], completeGenerationsOnly: Bool, analyse: B
     let analyses = analyse ? TraceAnalyses(utilizationFlags: [.default, .perProc], countWorkerRunsOnce: true) : nil
     var out: [UInt8] = []
     var sink = 0
+    var analysesStopped = false
     while true {
         let ev: Event?
         do { ev = try reader.next() } catch { _ = "\(error)"; break }
@@ -43,9 +44,15 @@ func fuzzTraceReader(_ bytes: [UInt8], completeGenerationsOnly: Bool, analyse: B
         default:
             sink &+= 1
         }
-        analyses?.feed(ev)
+        // As ingest does (TraceLoad.maxGomaxprocs): Go's utilization analysis allocates per-P state
+        // for GOMAXPROCS Ps, so a corrupt GOMAXPROCS of 2^40 exhausts memory (finding oom-f0d68cf1…,
+        // reported for Analysis/MutatorUtilization.swift); ingest refuses such traces.
+        if analyses != nil, let m = ev.metric, m.name == "/sched/gomaxprocs:threads", (m.value.uint64Value ?? 0) > 1 << 16 {
+            analysesStopped = true
+        }
+        if !analysesStopped { analyses?.feed(ev) }
     }
-    if let analyses {
+    if let analyses, !analysesStopped {
         let r = analyses.finalize()
         for (_, series) in r.utilization where !(series.first?.isEmpty ?? true) {
             let curve = MMUCurve(series)

@@ -144,6 +144,18 @@ enum HostileCorpus {
             out.append(HostileTrace(name: "experimental-batch-2^62-go1.\(minor)",
                                     bytes: h + [Ev.experimentalBatch, 1] + uv(1) + uv(1) + uv(1) + uv(1 << 62)))
         }
+        // The old v1 format (Go 1.11–1.21): event bytes whose argument varints never end, and
+        // huge declared string lengths and stack depths (v1 EvString = 37, EvStack = 35; the top
+        // two bits of the type byte give the number of inline arguments).
+        for minor in [11, 19, 21] {
+            let h = header(minor)
+            out += [
+                HostileTrace(name: "v1-endless-varint-go1.\(minor)", bytes: h + [UInt8](repeating: 0xff, count: 4096)),
+                HostileTrace(name: "v1-string-len-2^62-go1.\(minor)", bytes: h + [37] + uv(1) + uv(1 << 62) + [65, 66]),
+                HostileTrace(name: "v1-stack-depth-2^60-go1.\(minor)", bytes: h + [35 | 0xC0] + uv(100) + uv(1) + uv(1 << 60) + uv(1)),
+                HostileTrace(name: "v1-args-2^62-go1.\(minor)", bytes: h + [4 | 0xC0] + uv(1 << 62) + [UInt8](repeating: 0x80, count: 64)),
+            ]
+        }
         return out
     }
 
@@ -229,6 +241,9 @@ enum HostileCorpus {
                         v = n % 2 == 0 ? UInt64.max : UInt64(Int64.max)
                     }
                 }
+                add("gomaxprocs-huge") { t in
+                    t.editArgs(where: { s, k in s.args[k] == "procs_value" }) { v, n in v = n % 2 == 0 ? 1 << 40 : (1 << 16) + 1 }
+                }
                 add("statuses-invalid") { t in
                     t.editArgs(where: { s, k in ["gstatus", "pstatus"].contains(s.args[k]) }) { v, n in v = UInt64(n % 7) + 3 }
                 }
@@ -246,10 +261,10 @@ enum HostileCorpus {
         return out
     }
 
-    /// Byte-level damage with a fixed seed: every format version, both few and many flips.
+    /// Byte-level damage with a fixed seed: every format version (v1 = go1.21 too), both few and many flips.
     static func flips(rounds: Int) -> [HostileTrace] {
         var out: [HostileTrace] = []
-        for version in ["go1.22", "go1.23", "go1.25", "go1.26", "go1.27"] {
+        for version in ["go1.21", "go1.22", "go1.23", "go1.25", "go1.26", "go1.27"] {
             for name in ["tasks", "cpuprof", "workers"] {
                 guard let original = fixture(version, name) else { continue }
                 var rng = SplitMix64(state: UInt64(truncatingIfNeeded: "\(version)/\(name)".hashValueStable))

@@ -129,6 +129,37 @@ struct FaultInjectionCLITests {
         #expect(f.status == 2 && f.stderr.contains("full") && !f.stderr.contains("SQLite error"), "\(f.stderr)")
     }
 
+    @Test("an export whose output cannot be written (full disk): exit 2, one clear line, no partial file")
+    func exportDiskFull() throws {
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else { return }
+        let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("t.db").path
+        #expect(try CLI.run(["ingest", "--db", db, Faults.fixture("tasks")]).status == 0)
+        // Standard output on a full device.
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["export", "folded", "--profile", "sched", "--db", db]
+        p.standardOutput = full
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2, "\(e)")
+        #expect(e == "tracedb: cannot write the output: No space left on device\n", "\(e)")
+        // tracedb dump: never exit 0 with a cut output.
+        let d = Process()
+        d.executableURL = CLI.binary
+        d.arguments = ["dump", Faults.fixture("gcheavy")]
+        d.standardOutput = full
+        let derr = Pipe()
+        d.standardError = derr
+        try d.run()
+        let de = String(decoding: derr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        d.waitUntilExit()
+        #expect(d.terminationStatus == 2 && de.hasSuffix("gcheavy.trace: cannot write the output: No space left on device\n"), "\(de)")
+    }
+
     @Test("a read-only database file or folder: exit 2, a clear error, the database unchanged")
     func readOnly() throws {
         let fm = FileManager.default
@@ -197,7 +228,7 @@ struct RobustMemoryLimitCLITests {
         let regressions = CLI.repo.appendingPathComponent("Tests/GoTraceTests/FuzzRegressions")
         var files = ((try? FileManager.default.contentsOfDirectory(atPath: regressions.path)) ?? []).filter {
             ["hostile-batch-size", "hostile-string-len", "hostile-stack-frames", "hostile-wire-", "hostile-experimental",
-             "hostile-endless", "crash-", "oom-", "timeout-"].contains(where: $0.hasPrefix)
+             "hostile-endless", "hostile-v1-", "crash-", "oom-", "timeout-"].contains(where: $0.hasPrefix)
         }.sorted().map { regressions.appendingPathComponent($0).path }
         // A megabyte of a varint that never ends.
         let endless = dir.appendingPathComponent("endless.trace").path
@@ -310,6 +341,28 @@ struct SafetyCLITests {
         #expect(!FileManager.default.fileExists(atPath: outside), "a statement wrote a file outside the database")
         #expect(try Faults.dump(db) == before)
         #expect(try CLI.sqlite(db, "PRAGMA user_version") != "7")
+    }
+
+    @Test("ingest refuses what is not a trace file, quickly and clearly: a folder, a missing, empty or huge non-trace file")
+    func notTraceFiles() throws {
+        let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("t.db").path
+        let empty = dir.appendingPathComponent("empty.trace").path
+        FileManager.default.createFile(atPath: empty, contents: nil)
+        // 2 GiB (sparse) that is not a trace: refused from its header, not hashed first.
+        let huge = dir.appendingPathComponent("huge.trace")
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let h = try FileHandle(forWritingTo: huge)
+        try h.truncate(atOffset: 2 << 30)
+        try h.close()
+        for (file, message) in [(dir.path, "is a folder"), (dir.appendingPathComponent("missing.trace").path, "cannot read the file"),
+                                (empty, "not a Go execution trace"), (huge.path, "not a Go execution trace")] {
+            let t0 = Date()
+            let r = try CLI.run(["ingest", "--db", db, file])
+            #expect(r.status == 2 && r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1, "\(file): \(r.stderr)")
+            #expect(Date().timeIntervalSince(t0) < 10, "\(file)")
+        }
+        #expect(try CLI.sqlite(db, "SELECT count(*) FROM traces") == "0")
     }
 
     @Test("exports write only the file asked for; file names with spaces, quotes and non-ASCII work")

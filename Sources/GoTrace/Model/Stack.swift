@@ -50,5 +50,5 @@ public struct Stack: Sendable {
 
     /// Whether Go would print this stack (a handle other than `NoStack`): a stack of a generation
     /// prints even with id 0 (as the new-goroutine stack of GoCreate or a CPU sample's stack can).
-    var isGoNoStack: Bool { id == 0 && source == nil && generation == 0 }
+    public var isGoNoStack: Bool { id == 0 && source == nil && generation == 0 }
 }

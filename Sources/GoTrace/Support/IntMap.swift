@@ -2,28 +2,28 @@
 /// per-proc and per-thread state (Go uses maps; Swift's `Dictionary` with class values costs
 /// hashing and reference counting on every event). Open addressing, linear probing, deletion by
 /// backward shift.
-struct IntMap<Value> {
-    private var keys: [Int64]
-    private var values: [Value?]
-    private var mask: Int
-    private(set) var count = 0
+package struct IntMap<Value> {
+    @usableFromInline var keys: [Int64]
+    @usableFromInline var values: [Value?]
+    @usableFromInline var mask: Int
+    @usableFromInline package internal(set) var count = 0
     /// Changes whenever slots may have moved (insertions of new keys, removals).
-    private(set) var layoutVersion = 0
+    @usableFromInline package internal(set) var layoutVersion = 0
 
-    init() {
+    @inlinable package init() {
         keys = [Int64](repeating: 0, count: 16)
         values = [Value?](repeating: nil, count: 16)
         mask = 15
     }
 
-    @inline(__always)
-    private func home(_ key: Int64) -> Int {
+    @inlinable @inline(__always)
+    func home(_ key: Int64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
     /// The slot holding `key`, or nil.
-    @inline(__always)
-    func find(_ key: Int64) -> Int? {
+    @inlinable @inline(__always)
+    package func find(_ key: Int64) -> Int? {
         var i = home(key)
         while values[i] != nil {
             if keys[i] == key { return i }
@@ -32,25 +32,25 @@ struct IntMap<Value> {
         return nil
     }
 
-    @inline(__always)
-    func contains(_ key: Int64) -> Bool { find(key) != nil }
+    @inlinable @inline(__always)
+    package func contains(_ key: Int64) -> Bool { find(key) != nil }
 
     /// The value at a slot returned by ``find(_:)``.
-    @inline(__always)
-    subscript(slot slot: Int) -> Value {
+    @inlinable @inline(__always)
+    package subscript(slot slot: Int) -> Value {
         get { values[slot]! }
         set { values[slot] = newValue }
     }
 
-    @inline(__always)
-    subscript(key: Int64) -> Value? {
+    @inlinable @inline(__always)
+    package subscript(key: Int64) -> Value? {
         guard let i = find(key) else { return nil }
         return values[i]
     }
 
     /// Inserts or replaces; returns the slot.
-    @discardableResult
-    mutating func set(_ key: Int64, _ value: Value) -> Int {
+    @inlinable @discardableResult
+    package mutating func set(_ key: Int64, _ value: Value) -> Int {
         if let i = find(key) { values[i] = value; return i }
         layoutVersion &+= 1
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
@@ -62,7 +62,7 @@ struct IntMap<Value> {
         return i
     }
 
-    mutating func remove(_ key: Int64) {
+    @inlinable package mutating func remove(_ key: Int64) {
         guard var i = find(key) else { return }
         layoutVersion &+= 1
         values[i] = nil
@@ -84,7 +84,7 @@ struct IntMap<Value> {
         }
     }
 
-    private mutating func grow() {
+    @inlinable mutating func grow() {
         let oldKeys = keys, oldValues = values
         let capacity = (mask + 1) * 2
         keys = [Int64](repeating: 0, count: capacity)
@@ -97,14 +97,14 @@ struct IntMap<Value> {
     }
 
     /// All entries, in no particular order.
-    func forEach(_ body: (Int64, Value) throws(TraceError) -> Void) throws(TraceError) {
+    @inlinable package func forEach(_ body: (Int64, Value) throws(TraceError) -> Void) throws(TraceError) {
         for i in 0...mask {
             if let v = values[i] { try body(keys[i], v) }
         }
     }
 
     /// All keys, sorted.
-    var sortedKeys: [Int64] {
+    @inlinable package var sortedKeys: [Int64] {
         var out: [Int64] = []
         for i in 0...mask where values[i] != nil { out.append(keys[i]) }
         return out.sorted()

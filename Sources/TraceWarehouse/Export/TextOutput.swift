@@ -30,8 +30,23 @@ public final class TextOutput {
 
     public func flush() {
         guard !buffer.isEmpty else { return }
-        if let handle { handle.write(Data(buffer)) } else { written.append(contentsOf: buffer) }
+        if let handle {
+            // FileHandle.write(_: Data) traps on a write error (a full disk): use the throwing call, keep
+            // the first error for finish() and drop the rest of the output.
+            if writeError == nil {
+                do { try handle.write(contentsOf: buffer) } catch { writeError = error }
+            }
+        } else {
+            written.append(contentsOf: buffer)
+        }
         buffer.removeAll(keepingCapacity: true)
+    }
+    /// The first error writing to the file (e.g. the disk is full), if any.
+    public private(set) var writeError: Error?
+    /// Flushes and closes the file; throws if any write failed.
+    public func finish() throws {
+        close()
+        if let writeError { throw writeError }
     }
     public func close() {
         flush()

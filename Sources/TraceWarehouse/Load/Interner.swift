@@ -5,9 +5,9 @@ import GoTrace
 /// values appear. Stacks are deduplicated across generations by their frame list.
 final class Interner {
     private let traceID: Int64
-    private var strings: [String: Int64] = [:]
-    private var funcs: [String: Int64] = [:]
-    private var files: [String: Int64] = [:]
+    private var strings: [ExactString: Int64] = [:]
+    private var funcs: [ExactString: Int64] = [:]
+    private var files: [ExactString: Int64] = [:]
     private var frames: [StackFrame: Int64] = [:]
     private var stacksByFrames: [[Int64]: Int64] = [:]
     /// Wire stack id → stack_id for the current generation (wire ids are per generation): the hot
@@ -25,45 +25,49 @@ final class Interner {
     private let stackFramesOut: BatchInserter
 
 
-    init(db: Database, traceID: Int64) throws {
+    private let queue: WriteQueue
+
+    init(db: Database, traceID: Int64, queue: WriteQueue) throws {
         self.traceID = traceID
+        self.queue = queue
         insertString = try db.prepare("INSERT INTO strings(trace_id, string_id, value) VALUES (?, ?, ?)")
         insertFunc = try db.prepare("INSERT INTO funcs(trace_id, func_id, name) VALUES (?, ?, ?)")
         insertFile = try db.prepare("INSERT INTO files(trace_id, file_id, path) VALUES (?, ?, ?)")
         insertFrame = try db.prepare("INSERT INTO frames(trace_id, frame_id, pc, func_id, file_id, line) VALUES (?, ?, ?, ?, ?, ?)")
         insertStack = try db.prepare("INSERT INTO stacks(trace_id, stack_id, depth, leaf_func_id, root_func_id) VALUES (?, ?, ?, ?, ?)")
-        stackFramesOut = try BatchInserter(db: db, table: "stack_frames", columns: ["trace_id", "stack_id", "depth", "frame_id"])
+        stackFramesOut = try BatchInserter(db: db, table: "stack_frames", columns: ["trace_id", "stack_id", "depth", "frame_id"], queue: queue)
     }
 
     /// The id of a text value in `strings`.
     @inline(__always) func string(_ s: String) throws -> Int64 {
         if s.isEmpty, let e = emptyString { return e }
-        if let id = strings[s] { return id }
+        if let id = strings[ExactString(s)] { return id }
         let id = Int64(strings.count + 1)
-        strings[s] = id
+        strings[ExactString(s)] = id
         if s.isEmpty { emptyString = id }
         try insertText(insertString, id, s)
         return id
     }
 
-    private func name(_ s: String, in table: inout [String: Int64], _ stmt: Statement) throws -> Int64 {
-        if let id = table[s] { return id }
+    private func name(_ s: String, in table: inout [ExactString: Int64], _ stmt: Statement) throws -> Int64 {
+        if let id = table[ExactString(s)] { return id }
         let id = Int64(table.count + 1)
-        table[s] = id
+        table[ExactString(s)] = id
         try insertText(stmt, id, s)
         return id
     }
 
     private func insertText(_ stmt: Statement, _ id: Int64, _ s: String) throws {
-        try stmt.bind(1, traceID); try stmt.bind(2, id); try stmt.bind(3, s)
-        try stmt.run()
+        let traceID = self.traceID
+        try queue.perform { try stmt.bind(1, traceID); try stmt.bind(2, id); try stmt.bind(3, s); try stmt.run() }
     }
 
     func function(_ name: String) throws -> Int64 { try self.name(name, in: &funcs, insertFunc) }
 
-    /// The `stack_id` of a stack, or nil for the empty stack.
+    /// The `stack_id` of a stack, or nil for Go's NoStack. A stack of a generation with id 0 (GoCreate's
+    /// start stack or a CPU sample's stack can be one) is a stack without frames, which Go still prints.
     @inline(__always) func stack(_ s: Stack) throws -> Int64? {
-        if s.isEmpty { return nil }
+        if s.isGoNoStack { return nil }
         if s.generation != stackGeneration {
             stacksByWireID.removeAll(keepingCapacity: true)
             stackGeneration = s.generation
@@ -84,18 +88,25 @@ final class Interner {
             let fileID = try name(f.file, in: &files, insertFile)
             let id = Int64(frames.count + 1)
             frames[f] = id
-            try insertFrame.bind(1, traceID); try insertFrame.bind(2, id)
-            try insertFrame.bind(3, Int64(bitPattern: f.pc)); try insertFrame.bind(4, funcID)
-            try insertFrame.bind(5, fileID); try insertFrame.bind(6, Int64(bitPattern: f.line))
-            try insertFrame.run()
+            let ins = insertFrame, traceID = self.traceID
+            try queue.perform {
+                try ins.bind(1, traceID); try ins.bind(2, id)
+                try ins.bind(3, Int64(bitPattern: f.pc)); try ins.bind(4, funcID)
+                try ins.bind(5, fileID); try ins.bind(6, Int64(bitPattern: f.line))
+                try ins.run()
+            }
             ids.append(id); funcIDs.append(funcID)
         }
         if let id = stacksByFrames[ids] { return id }
         let id = Int64(stacksByFrames.count + 1)
         stacksByFrames[ids] = id
-        try insertStack.bind(1, traceID); try insertStack.bind(2, id); try insertStack.bind(3, Int64(ids.count))
-        try insertStack.bind(4, funcIDs.first); try insertStack.bind(5, funcIDs.last)
-        try insertStack.run()
+        let ins = insertStack, traceID = self.traceID, depth = Int64(ids.count)
+        let leaf = funcIDs.first, root = funcIDs.last
+        try queue.perform {
+            try ins.bind(1, traceID); try ins.bind(2, id); try ins.bind(3, depth)
+            try ins.bind(4, leaf); try ins.bind(5, root)
+            try ins.run()
+        }
         for (depth, frameID) in ids.enumerated() {
             stackFramesOut.add(traceID); stackFramesOut.add(id); stackFramesOut.add(depth); stackFramesOut.add(frameID)
             try stackFramesOut.endRow()
@@ -104,4 +115,16 @@ final class Interner {
     }
 
     func flush() throws { try stackFramesOut.flush() }
+}
+
+/// A string compared and hashed by its UTF-8 bytes. Swift's `String` equality is canonical
+/// equivalence, which would give "é" and "e\u{301}" one id and lose the second spelling's bytes.
+struct ExactString: Hashable {
+    var value: String
+    init(_ value: String) { self.value = value }
+    static func == (a: ExactString, b: ExactString) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
+    func hash(into h: inout Hasher) {
+        var v = value
+        v.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
 }

@@ -28,31 +28,33 @@ final class StateTracker {
         var seq: Int64
         var thread: Int64
     }
+    /// A thread's state, as stored in thread_intervals.state.
+    private enum MState: Int64 { case idle = 0, running = 1, syscall = 2 }
     private struct ThreadInfo {
         var start: Int64
         var seq: Int64
         var proc: Int64 = -1        // P held, -1 none
         var syscallG: Int64 = -1    // goroutine in a syscall on it, -1 none
-        var current: String
+        var current: MState
         var running: Int64 = 0, syscall: Int64 = 0, idle: Int64 = 0
     }
 
     private let traceID: Int64
-    private var goroutines: [Int64: OpenG] = [:]
-    private var everRan: Set<Int64> = []
+    private var goroutines = IntMap<OpenG>()
+    private var everRan = IntMap<Bool>()
     private var procs: [Int64: OpenP] = [:]
     private var procTotals: [Int64: (running: Int64, idle: Int64)] = [:]
     private var procOwner: [Int64: Int64] = [:]          // P → M holding it
     private var syscallingP: [Int64: Int64] = [:]        // P → goroutine in a syscall that entered on it
     private var syscallThread: [Int64: Int64] = [:]      // goroutine in syscall → M
-    private var threads: [Int64: ThreadInfo] = [:]
+    private var threads = IntMap<ThreadInfo>()
 
     private let openIntervals: Statement
     private let pStates: BatchInserter
     private let mStates: BatchInserter
     private let db: Database
 
-    init(db: Database, traceID: Int64) throws {
+    init(db: Database, traceID: Int64, queue: WriteQueue) throws {
         self.db = db
         self.traceID = traceID
         openIntervals = try db.prepare("""
@@ -61,10 +63,10 @@ final class StateTracker {
             """)
         pStates = try BatchInserter(db: db, table: "proc_states", columns: [
             "trace_id", "proc_id", "start_ns", "end_ns", "state", "thread_id", "start_seq", "duration_ns",
-        ])
+        ], queue: queue)
         mStates = try BatchInserter(db: db, table: "thread_intervals", columns: [
-            "trace_id", "thread_id", "start_ns", "end_ns", "state", "proc_id", "goid",
-        ])
+            "trace_id", "thread_id", "start_ns", "duration_ns", "state", "proc_id", "goid",
+        ], queue: queue)
     }
 
     // MARK: goroutines
@@ -82,7 +84,9 @@ final class StateTracker {
                    forever: Bool, event: Event) throws -> ClosedInterval? {
         if from == to { return nil }
         var closed: ClosedInterval?
-        if var open = goroutines.removeValue(forKey: id) {
+        if let slot = goroutines.find(id) {
+            var open = goroutines[slot: slot]
+            goroutines.remove(id)
             if open.state == .syscall { try endSyscall(id, &open) }
             closed = ClosedInterval(startSeq: open.seq, startNs: open.start, flags: Self.flags(open),
                                     blockedNs: Self.blocked(open, end: t))
@@ -93,7 +97,7 @@ final class StateTracker {
         var open = OpenG(state: to, start: from == .undetermined ? lastSync : t, seq: seq, proc: proc,
                          firstRun: to == .runnable && !everRan.contains(id), firstSeen: from == .undetermined,
                          syscallBlockedBefore: 0, syscallBlockedSince: nil)
-        if to == .running { everRan.insert(id) }
+        if to == .running { everRan.set(id, true) }
         if to == .syscall {
             if from == .undetermined && proc < 0 { open.syscallBlockedBefore = t - lastSync }
             syscallingP[proc] = id
@@ -103,7 +107,7 @@ final class StateTracker {
                 try updateThread(m, t: t, seq: seq) { $0.syscallG = id }
             }
         }
-        goroutines[id] = open
+        goroutines.set(id, open)
         return closed
     }
 
@@ -141,9 +145,9 @@ final class StateTracker {
         }
         if to == .idle || to == .notExist {
             // A goroutine in a syscall that entered on this P loses it: the rest of its syscall is "blocked".
-            if to == .idle, let g = syscallingP.removeValue(forKey: id), var open = goroutines[g], open.state == .syscall {
-                open.syscallBlockedSince = t
-                goroutines[g] = open
+            if to == .idle, let g = syscallingP.removeValue(forKey: id), let slot = goroutines.find(g),
+               goroutines[slot: slot].state == .syscall {
+                goroutines[slot: slot].syscallBlockedSince = t
             }
             if let m = procOwner.removeValue(forKey: id) {
                 try updateThread(m, t: t, seq: seq) { if $0.proc == id { $0.proc = -1 } }
@@ -176,33 +180,33 @@ final class StateTracker {
 
     /// Notes that thread `m` was seen at `t` (threads start at their first event).
     @inline(__always) func seeThread(_ m: Int64, t: Int64, seq: Int64) {
-        if m >= 0 && threads[m] == nil { threads[m] = ThreadInfo(start: t, seq: seq, current: "idle") }
+        if m >= 0 && !threads.contains(m) { threads.set(m, ThreadInfo(start: t, seq: seq, current: .idle)) }
     }
 
     private func updateThread(_ m: Int64, t: Int64, seq: Int64, _ change: (inout ThreadInfo) -> Void) throws {
-        var info = threads[m] ?? ThreadInfo(start: t, seq: seq, current: "idle")
+        var info = threads[m] ?? ThreadInfo(start: t, seq: seq, current: .idle)
         change(&info)
-        let next = info.syscallG >= 0 ? "syscall" : (info.proc >= 0 ? "running" : "idle")
+        let next: MState = info.syscallG >= 0 ? .syscall : (info.proc >= 0 ? .running : .idle)
         if next != info.current {
             try closeThread(m, &info, end: t)
             info.current = next
             info.start = t
             info.seq = seq
         }
-        threads[m] = info
+        threads.set(m, info)
     }
 
     private func closeThread(_ m: Int64, _ info: inout ThreadInfo, end: Int64) throws {
         guard end > info.start else { return }
         let d = end - info.start
         switch info.current {
-        case "running": info.running += d
-        case "syscall": info.syscall += d
-        default: info.idle += d
+        case .running: info.running += d
+        case .syscall: info.syscall += d
+        case .idle: info.idle += d
         }
         let s = mStates
-        s.add(traceID); s.add(m); s.add(info.start); s.add(end)
-        s.add(info.current == "running" ? 1 : info.current == "syscall" ? 2 : 0)
+        s.add(traceID); s.add(m); s.add(info.start); s.add(d)
+        s.add(info.current.rawValue)
         s.add(info.proc >= 0 ? info.proc : BatchInserter.null)
         s.add(info.syscallG >= 0 ? info.syscallG : BatchInserter.null)
         try s.endRow()
@@ -210,14 +214,18 @@ final class StateTracker {
 
     // MARK: end
 
+    /// Queues the interval rows collected so far (before the write queue is finished).
+    func flush() throws { try pStates.flush(); try mStates.flush() }
+
     /// Closes everything still open at `end` (the final Sync) and writes `procs` and `threads`.
     func finish(end: Int64) throws {
-        for (id, g) in goroutines.sorted(by: { $0.key < $1.key }) {
+        for id in goroutines.sortedKeys {
+            let g = goroutines[id]!
             try openIntervals.bind([.int(traceID), .int(id), .int(g.seq), .int(g.start), .int(Int64(g.state.rawValue)),
                                     .int(Self.flags(g)), Self.blocked(g, end: end).map { .int($0) } ?? .null])
             try openIntervals.run()
         }
-        goroutines.removeAll()
+        goroutines = IntMap()
         for (id, p) in procs.sorted(by: { $0.key < $1.key }) { try emitProc(id, p, end: end) }
         procs.removeAll()
         try pStates.flush()
@@ -227,7 +235,8 @@ final class StateTracker {
             try insP.run()
         }
         let insM = try db.prepare("INSERT INTO threads(trace_id, thread_id, running_ns, syscall_ns, idle_ns) VALUES (?, ?, ?, ?, ?)")
-        for (m, var info) in threads.sorted(by: { $0.key < $1.key }) {
+        for m in threads.sortedKeys {
+            var info = threads[m]!
             try closeThread(m, &info, end: end)
             try insM.bind(1, traceID); try insM.bind(2, m); try insM.bind(3, info.running)
             try insM.bind(4, info.syscall); try insM.bind(5, info.idle)

@@ -28,6 +28,8 @@ public struct IngestResult: Sendable {
     public var warning: String?
     public var seconds: Double
     public var fileSize: Int
+    /// CPU seconds of the SQLite writer thread (the rest of the ingest runs on the caller's thread).
+    public var writerCPUSeconds: Double = 0
 }
 
 /// An ingest failed: names the file, what is wrong and where. The warehouse is unchanged.
@@ -56,13 +58,19 @@ public final class TraceLoader {
             throw IngestError(file: path, message: "cannot read the file (\(error.localizedDescription))")
         }
         let size = (attrs[.size] as? NSNumber)?.intValue ?? 0
-        let sha: String
-        do { sha = try SHA256.hexDigest(ofFile: path) } catch {
-            throw IngestError(file: path, message: "cannot read the file (\(error))")
+        if (attrs[.type] as? FileAttributeType) == .typeDirectory {
+            throw IngestError(file: path, message: "is a folder, not a trace file")
         }
+        // The header first: a file that is not a trace is refused before it is hashed (a big one would
+        // take a while).
         let reader: TraceReader
         do { reader = try TraceReader(path: path) } catch let e as TraceError {
             throw IngestError(file: path, message: e.description)
+        }
+        let sha: String
+        do { sha = try SHA256.hexDigest(ofFile: path) } catch {
+            let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+            throw IngestError(file: path, message: "cannot read the file (\(posix ?? error.localizedDescription))")
         }
 
         // A larger page cache keeps the transaction's dirty pages in memory instead of spilling them to
@@ -129,10 +137,12 @@ final class TraceLoad {
     let size: Int
     let progress: (@Sendable (Int, Int) -> Void)?
 
+    /// The SQLite writes of the streaming phase run on their own thread (see WriteQueue).
+    let queue = WriteQueue()
     let interner: Interner
     let tracker: StateTracker
     let events: BatchInserter
-    let metrics: BatchInserter
+    let args: BatchInserter
     let cpuSamples: BatchInserter
     let details: Statement
     let logs: Statement
@@ -159,17 +169,19 @@ final class TraceLoad {
          progress: (@Sendable (Int, Int) -> Void)?) throws {
         self.db = db; self.traceID = traceID; self.reader = reader; self.path = path; self.size = size
         self.progress = progress
-        interner = try Interner(db: db, traceID: traceID)
-        tracker = try StateTracker(db: db, traceID: traceID)
+        interner = try Interner(db: db, traceID: traceID, queue: queue)
+        tracker = try StateTracker(db: db, traceID: traceID, queue: queue)
         events = try BatchInserter(db: db, table: "events", columns: [
             "trace_id", "seq", "ts_ns", "kind", "thread_id", "proc_id", "goid", "stack_id", "res_kind", "res_id",
-            "from_state", "to_state", "reason_id", "st_stack_id", "name_id", "task_id", "parent_task_id", "value", "text_id",
-            "iv_start_seq", "iv_start_ns", "iv_flags", "iv_blocked_ns",
-        ])
-        metrics = try BatchInserter(db: db, table: "metrics_raw", columns: ["trace_id", "name_id", "seq", "ts_ns", "value"])
+            "from_state", "to_state", "name_id", "st_stack_id", "iv_back", "iv_dur_ns", "iv_flags", "iv_blocked_ns",
+        ], queue: queue)
+        args = try BatchInserter(db: db, table: "event_args", columns: [
+            "trace_id", "seq", "task_id", "parent_task_id", "value", "text_id",
+        ], queue: queue)
+        precondition(events.columns == 18 && args.columns == 6, "add() fills 18 event and 6 argument columns")
         cpuSamples = try BatchInserter(db: db, table: "cpu_samples", columns: [
             "trace_id", "seq", "ts_ns", "thread_id", "proc_id", "goid", "stack_id",
-        ])
+        ], queue: queue)
         details = try db.prepare("INSERT INTO event_details(trace_id, seq, detail) VALUES (?, ?, ?)")
         logs = try db.prepare("INSERT INTO logs(trace_id, seq, ts_ns, goid, task_id, category, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
         summary = SummaryBuilder(db: db, traceID: traceID)
@@ -178,6 +190,8 @@ final class TraceLoad {
     func run() throws -> IngestResult {
         var complete = true
         var warning: String?
+        queue.start()
+        defer { try? queue.finish() }
         do {
             while let ev = try reader.next() {
                 try add(ev)
@@ -194,7 +208,9 @@ final class TraceLoad {
         }
         guard seq > 0 else { throw IngestError(file: path, message: "the trace holds no events") }
         let end = lastT
-        try events.flush(); try metrics.flush(); try cpuSamples.flush(); try interner.flush()
+        try events.flush(); try args.flush(); try cpuSamples.flush(); try interner.flush()
+        try tracker.flush()
+        try queue.finish()
         try tracker.finish(end: end)
         let analyses = summary.analyses.finalize()
         try writeRanges(analyses.ranges)
@@ -218,7 +234,7 @@ final class TraceLoad {
         progress?(size, size)
         return IngestResult(traceID: traceID, skipped: false, events: Int(seq), goroutines: sum.goroutines,
                             durationNs: end, gcCycles: Int(gcCount), complete: complete, warning: warning,
-                            seconds: 0, fileSize: size)
+                            seconds: 0, fileSize: size, writerCPUSeconds: queue.workerCPUSeconds)
     }
 
     /// Event times must lie within ±2^62 ns (146 years of a clock; v1 traces start with a Sync at -1). Go's
@@ -227,9 +243,18 @@ final class TraceLoad {
     /// can overflow.
     static let maxTime: Int64 = 1 << 62
 
+    /// The largest GOMAXPROCS accepted. Go's utilization analysis keeps per-P state for GOMAXPROCS Ps
+    /// and recomputes it at every change, so a corrupt value (up to 2^63) would exhaust memory or time;
+    /// no machine has more than a few thousand CPUs.
+    static let maxGomaxprocs: UInt64 = 1 << 16
+
     @inline(__always) func add(_ ev: Event) throws {
         guard ev.time > -Self.maxTime && ev.time < Self.maxTime else {
             throw IngestError(file: path, message: "event \(seq) (\(ev.kind.name)) has timestamp \(ev.time) ns, which no real clock gives: the trace's timestamps or frequency are corrupt")
+        }
+        if ev.kind == .metric, let m = ev.metric, m.name == "/sched/gomaxprocs:threads",
+           let n = m.value.uint64Value, n > Self.maxGomaxprocs {
+            throw IngestError(file: path, message: "event \(seq) sets GOMAXPROCS to \(n), more than tracedb accepts (\(Self.maxGomaxprocs)): the trace is corrupt")
         }
         if seq == 0 { startAbs = ev.time }
         let t = ev.time &- startAbs
@@ -242,7 +267,7 @@ final class TraceLoad {
 
         var resKind: Int64 = BatchInserter.null, resID: Int64 = BatchInserter.null
         var from: Int64 = BatchInserter.null, to: Int64 = BatchInserter.null
-        var reason: Int64 = BatchInserter.null, stStack: Int64 = BatchInserter.null
+        var stStack: Int64 = BatchInserter.null
         var name: Int64 = BatchInserter.null, task: Int64 = BatchInserter.null, parent: Int64 = BatchInserter.null
         var value: Int64 = BatchInserter.null, text: Int64 = BatchInserter.null
         var closed: StateTracker.ClosedInterval?
@@ -251,8 +276,7 @@ final class TraceLoad {
         case .stateTransition(let st):
             resKind = Int64(st.resource.kind.rawValue); resID = st.resource.id
             from = Int64(st.oldState); to = Int64(st.newState)
-            let r = try interner.string(st.reason)
-            reason = r
+            name = try interner.string(st.reason)
             stStack = try interner.stack(st.stack) ?? BatchInserter.null
             switch st.resource.kind {
             case .goroutine:
@@ -295,8 +319,6 @@ final class TraceLoad {
             switch m.value {
             case .uint64(let v):
                 value = Int64(bitPattern: v)
-                metrics.add(traceID); metrics.add(n); metrics.add(s); metrics.add(t); metrics.add(value)
-                try metrics.endRow()
                 if m.name == "/memory/classes/heap/objects:bytes" {
                     lastHeap = value
                     for end in gcEndsAwaitingHeap { heapAfterGCEnd[end] = value }
@@ -336,9 +358,10 @@ final class TraceLoad {
             task = Int64(bitPattern: l.task)
             name = try interner.string(l.category)
             text = try interner.string(l.message)
-            try logs.bind([.int(traceID), .int(s), .int(t), ev.goroutine >= 0 ? .int(ev.goroutine) : .null,
-                           .int(Int64(bitPattern: l.task)), .text(l.category), .text(l.message)])
-            try logs.run()
+            let row: [SQLValue] = [.int(traceID), .int(s), .int(t), ev.goroutine >= 0 ? .int(ev.goroutine) : .null,
+                                   .int(Int64(bitPattern: l.task)), .text(l.category), .text(l.message)]
+            let logs = self.logs
+            try queue.perform { try logs.bind(row); try logs.run() }
         case .experimental(let x):
             name = try interner.string(x.name)
             let a = zip(x.args, x.argValues).map { "\(JSON.string($0.0)):\(JSON.value($0.1))" }
@@ -351,22 +374,30 @@ final class TraceLoad {
             }
         }
 
-        let e = events
-        e.add(traceID); e.add(s); e.add(t); e.add(Int64(ev.kind.rawValue))
-        e.addID(ev.thread); e.addID(ev.proc); e.addID(ev.goroutine); e.add(stack)
-        e.add(resKind); e.add(resID); e.add(from); e.add(to); e.add(reason); e.add(stStack)
-        e.add(name); e.add(task); e.add(parent); e.add(value); e.add(text)
+        let r = events.row()
+        r[0] = traceID; r[1] = s; r[2] = t; r[3] = Int64(ev.kind.rawValue)
+        r[4] = ev.thread < 0 ? BatchInserter.null : ev.thread
+        r[5] = ev.proc < 0 ? BatchInserter.null : ev.proc
+        r[6] = ev.goroutine < 0 ? BatchInserter.null : ev.goroutine
+        r[7] = stack ?? BatchInserter.null
+        r[8] = resKind; r[9] = resID; r[10] = from; r[11] = to; r[12] = name; r[13] = stStack
         if let c = closed {
-            e.add(c.startSeq); e.add(c.startNs); e.add(c.flags); e.add(c.blockedNs)
+            r[14] = s &- c.startSeq; r[15] = t &- c.startNs
+            r[16] = c.flags == 0 ? BatchInserter.null : c.flags; r[17] = c.blockedNs ?? BatchInserter.null
         } else {
-            e.add(BatchInserter.null); e.add(BatchInserter.null); e.add(BatchInserter.null); e.add(BatchInserter.null)
+            r[14] = BatchInserter.null; r[15] = BatchInserter.null; r[16] = BatchInserter.null; r[17] = BatchInserter.null
         }
-        try e.endRow()
+        try events.commitRow()
+        if task != BatchInserter.null || parent != BatchInserter.null || value != BatchInserter.null || text != BatchInserter.null {
+            let a = args.row()
+            a[0] = traceID; a[1] = s; a[2] = task; a[3] = parent; a[4] = value; a[5] = text
+            try args.commitRow()
+        }
     }
 
     func detail(_ seq: Int64, _ json: String) throws {
-        try details.bind(1, traceID); try details.bind(2, seq); try details.bind(3, json)
-        try details.run()
+        let details = self.details, traceID = self.traceID
+        try queue.perform { try details.bind(1, traceID); try details.bind(2, seq); try details.bind(3, json); try details.run() }
     }
 
     func writeRanges(_ all: [RangeInterval]) throws {
@@ -447,11 +478,6 @@ final class TraceLoad {
     func deriveInSQL() throws {
         let id = "\(traceID)"
         try db.execute("""
-            INSERT INTO metrics(trace_id, name, seq, ts_ns, value)
-              SELECT m.trace_id, s.value, m.seq, m.ts_ns, m.value FROM metrics_raw m
-              JOIN strings s ON s.trace_id = m.trace_id AND s.string_id = m.name_id
-              WHERE m.trace_id = \(id);
-            DELETE FROM metrics_raw WHERE trace_id = \(id);
             UPDATE stw_pauses SET gc_idx = (SELECT g.gc_idx FROM gc_cycles g WHERE g.trace_id = stw_pauses.trace_id
                  AND stw_pauses.is_gc = 1
                  AND coalesce(stw_pauses.start_ns, 0) <= g.end_ns AND stw_pauses.end_ns >= coalesce(g.start_ns, 0)

@@ -1,29 +1,42 @@
 import CSQLite
 
 /// Inserts rows of integers into one table through multi-row `INSERT` statements (64 rows per
-/// statement), the fastest way to load SQLite from a prepared statement. `nil` becomes NULL.
+/// statement), the fastest way to load SQLite from a prepared statement. ``null`` becomes NULL.
 ///
-/// Rows are buffered; call ``flush()`` before reading the table or committing.
+/// Rows are collected in chunks of `chunkStatements` statements; a full chunk is handed to the
+/// ``WriteQueue`` (written on the writer thread while the caller goes on). Call ``flush()`` to queue
+/// the rest, and finish the queue before reading the table or committing.
+///
+/// Hot loops fill a row in place: `let r = ins.row(); r[0] = …; try ins.commitRow()` (one access to
+/// the inserter per row); `add(_:)` … `endRow()` does the same value by value.
 final class BatchInserter {
     static let null = Int64.min
     let columns: Int
     let rowsPerStatement: Int
+    let chunkRows: Int
     private let bulk: Statement
     private let single: Statement
-    private var values: [Int64]
+    private let queue: WriteQueue
+    /// The chunk being filled: chunkRows × columns values.
+    private var values: UnsafeMutablePointer<Int64>
     private var rows = 0
     private var col = 0
     private(set) var inserted = 0
 
-    init(db: Database, table: String, columns names: [String], rowsPerStatement: Int = 64) throws {
+    init(db: Database, table: String, columns names: [String], rowsPerStatement: Int = 64,
+         chunkStatements: Int = 16, queue: WriteQueue = .inline()) throws {
         columns = names.count
         self.rowsPerStatement = rowsPerStatement
+        self.queue = queue
+        chunkRows = rowsPerStatement * max(chunkStatements, 1)
         let one = "(" + Array(repeating: "?", count: names.count).joined(separator: ",") + ")"
         let head = "INSERT INTO \(table)(\(names.joined(separator: ","))) VALUES "
         bulk = try db.prepare(head + Array(repeating: one, count: rowsPerStatement).joined(separator: ","))
         single = try db.prepare(head + one)
-        values = [Int64](repeating: 0, count: names.count * rowsPerStatement)
+        values = queue.buffer(count: names.count * chunkRows)
     }
+
+    deinit { queue.recycle(values, count: columns * chunkRows) }
 
     @inline(__always) func add(_ v: Int64) {
         values[rows &* columns &+ col] = v
@@ -38,23 +51,59 @@ final class BatchInserter {
         precondition(col == columns, "row has \(col) values, table has \(columns) columns")
         col = 0
         rows &+= 1
-        if rows == rowsPerStatement { try write(bulk, rows: rows) ; rows = 0 }
+        if rows == chunkRows { try ship() }
     }
 
+    /// The next row's `columns` slots, to fill before ``commitRow()``.
+    @inline(__always) func row() -> UnsafeMutablePointer<Int64> { values + rows &* columns }
+
+    /// Ends a row filled through ``row()``.
+    @inline(__always) func commitRow() throws {
+        rows &+= 1
+        if rows == chunkRows { try ship() }
+    }
+
+    /// Queues the rows collected so far.
     func flush() throws {
-        for r in 0..<rows { try write(single, rows: 1, from: r) }
-        rows = 0
+        if rows > 0 { try ship() }
     }
 
-    private func write(_ s: Statement, rows n: Int, from first: Int = 0) throws {
+    private func ship() throws {
+        let chunk = values, n = rows, count = columns * chunkRows
+        rows = 0
+        inserted &+= n
+        if queue.inline {
+            try write(chunk, rows: n)
+        } else {
+            values = queue.buffer(count: count)
+            try queue.submit { [self] in
+                defer { self.queue.recycle(chunk, count: count) }
+                try self.write(chunk, rows: n)
+            }
+        }
+    }
+
+    /// Binds and runs `n` rows of `chunk` (on the writer thread).
+    private func write(_ v: UnsafeMutablePointer<Int64>, rows n: Int) throws {
+        var r = 0
+        while r + rowsPerStatement <= n {
+            try run(bulk, v, from: r, rows: rowsPerStatement)
+            r += rowsPerStatement
+        }
+        while r < n {
+            try run(single, v, from: r, rows: 1)
+            r += 1
+        }
+    }
+
+    @inline(__always) private func run(_ s: Statement, _ v: UnsafeMutablePointer<Int64>, from first: Int, rows n: Int) throws {
         let h = s.handle
         var p: Int32 = 1
         for i in (first * columns)..<((first + n) * columns) {
-            let v = values[i]
-            if v == Self.null { sqlite3_bind_null(h, p) } else { sqlite3_bind_int64(h, p, v) }
+            let x = v[i]
+            if x == Self.null { sqlite3_bind_null(h, p) } else { sqlite3_bind_int64(h, p, x) }
             p &+= 1
         }
         try s.run()
-        inserted &+= n
     }
 }

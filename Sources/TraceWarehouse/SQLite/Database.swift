@@ -188,8 +188,10 @@ public final class Statement: @unchecked Sendable {
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
     public func bind(_ i: Int32, _ v: String?) throws {
-        guard let v else { return try bindNull(i) }
-        let rc = sqlite3_bind_text(handle, i, v, -1, tracedb_sqlite3_transient())
+        guard var v else { return try bindNull(i) }
+        // The explicit byte count keeps a NUL inside the string (-1 would stop at it).
+        let rc = v.withUTF8 { sqlite3_bind_text(handle, i, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                                Int32($0.count), tracedb_sqlite3_transient()) }
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
     public func bind(_ i: Int32, _ v: [UInt8]) throws {
@@ -249,7 +251,9 @@ public final class Statement: @unchecked Sendable {
     public func double(_ i: Int32) -> Double { sqlite3_column_double(handle, i) }
     public func text(_ i: Int32) -> String {
         guard let p = sqlite3_column_text(handle, i) else { return "" }
-        return String(cString: p)
+        // By byte count, not up to the first NUL (a string from a trace may hold one).
+        let n = Int(sqlite3_column_bytes(handle, i))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
     /// Whether the statement only reads (SQLite's `sqlite3_stmt_readonly`).
     public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
