@@ -1,3 +1,4 @@
+import Foundation
 import GoTrace
 
 /// Gives each distinct string, function, file, frame and stack of one trace a small integer id and
@@ -122,7 +123,12 @@ final class Interner {
 struct ExactString: Hashable {
     var value: String
     init(_ value: String) { self.value = value }
-    static func == (a: ExactString, b: ExactString) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
+    static func == (a: ExactString, b: ExactString) -> Bool {
+        var x = a.value, y = b.value
+        return x.withUTF8 { p in
+            y.withUTF8 { q in p.count == q.count && (p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
+        }
+    }
     func hash(into h: inout Hasher) {
         var v = value
         v.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
