@@ -76,9 +76,9 @@ final class BatchInserter {
             try write(chunk, rows: n)
         } else {
             values = queue.buffer(count: count)
-            try queue.submit { [self] in
+            try queue.submit { [self] run in
                 defer { self.queue.recycle(chunk, count: count) }
-                try self.write(chunk, rows: n)
+                if run { try self.write(chunk, rows: n) }
             }
         }
     }

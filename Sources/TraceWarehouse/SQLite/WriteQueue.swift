@@ -14,7 +14,9 @@ import Foundation
 final class WriteQueue: @unchecked Sendable {
     // @unchecked Sendable: every mutable field is guarded by `cond`; jobs touch the SQLite connection,
     // which only the worker uses until `finish()` has joined it.
-    typealias Job = () throws -> Void
+    /// A job is called once with `true` to run, or with `false` when it is skipped after an earlier
+    /// failure (so it can still free what it owns).
+    typealias Job = (_ run: Bool) throws -> Void
 
     private let cond = NSCondition()
     private var jobs: [Job?]
@@ -54,7 +56,7 @@ final class WriteQueue: @unchecked Sendable {
 
     /// Queues `job` (or runs it now once the queue is inline). Throws the first error of an earlier job.
     func submit(_ job: @escaping Job) throws {
-        if inline { try job(); return }
+        if inline { try job(true); return }
         cond.lock()
         while count == jobs.count && failure == nil { cond.wait() }
         if let failure { cond.unlock(); throw failure }
@@ -65,7 +67,9 @@ final class WriteQueue: @unchecked Sendable {
     }
 
     /// Same as ``submit(_:)``: a single write of a rare row.
-    @inline(__always) func perform(_ job: @escaping Job) throws { try submit(job) }
+    @inline(__always) func perform(_ job: @escaping () throws -> Void) throws {
+        try submit { run in if run { try job() } }
+    }
 
     /// Waits until every queued job has run, stops the worker and makes the queue inline. Rethrows
     /// the first error of a job.
@@ -122,8 +126,7 @@ final class WriteQueue: @unchecked Sendable {
             let skip = failure != nil
             cond.broadcast()
             cond.unlock()
-            if skip { continue }
-            do { try job() } catch {
+            do { try job(!skip) } catch {
                 cond.lock()
                 if failure == nil { failure = error }
                 cond.broadcast()
