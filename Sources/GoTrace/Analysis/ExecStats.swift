@@ -73,20 +73,24 @@ struct AnalysisInterner {
 
 /// A tiny map from interned key to value. Goroutines see only a handful of distinct block reasons
 /// and range names, so a linear scan beats hashing. Keys stay present once added (even with value
-/// 0), matching Go's map semantics for `m[k] += v`.
+/// 0), matching Go's map semantics for `m[k] += v`. One array of pairs: one allocation per
+/// non-empty map, none for an empty one.
 struct AnalysisSmallMap: Sendable, Equatable {
-    var keys: [Int32] = []
-    var values: [Int64] = []
+    struct Entry: Sendable, Equatable {
+        var key: Int32
+        var value: Int64
+    }
+    var entries: [Entry] = []
 
     @inline(__always)
     func index(_ key: Int32) -> Int? {
-        for i in keys.indices where keys[i] == key { return i }
+        for i in entries.indices where entries[i].key == key { return i }
         return nil
     }
 
     @inline(__always)
     subscript(key: Int32) -> Int64 {
-        if let i = index(key) { return values[i] }
+        if let i = index(key) { return entries[i].value }
         return 0
     }
 
@@ -94,10 +98,9 @@ struct AnalysisSmallMap: Sendable, Equatable {
     @inline(__always)
     mutating func add(_ key: Int32, _ delta: Int64) {
         if let i = index(key) {
-            values[i] &+= delta
+            entries[i].value &+= delta
         } else {
-            keys.append(key)
-            values.append(delta)
+            entries.append(Entry(key: key, value: delta))
         }
     }
 
@@ -105,25 +108,21 @@ struct AnalysisSmallMap: Sendable, Equatable {
     @inline(__always)
     mutating func set(_ key: Int32, _ value: Int64) {
         if let i = index(key) {
-            values[i] = value
+            entries[i].value = value
         } else {
-            keys.append(key)
-            values.append(value)
+            entries.append(Entry(key: key, value: value))
         }
     }
 
     mutating func remove(_ key: Int32) {
-        if let i = index(key) {
-            keys.remove(at: i)
-            values.remove(at: i)
-        }
+        if let i = index(key) { entries.remove(at: i) }
     }
 
-    var isEmpty: Bool { keys.isEmpty }
+    var isEmpty: Bool { entries.isEmpty }
 
     func dictionary(_ names: AnalysisInterner) -> [String: Int64] {
-        var d = [String: Int64](minimumCapacity: keys.count)
-        for i in keys.indices { d[names[keys[i]]] = values[i] }
+        var d = [String: Int64](minimumCapacity: entries.count)
+        for e in entries { d[names[e.key]] = e.value }
         return d
     }
 }
@@ -143,11 +142,11 @@ struct SummarizerStats: Sendable, Equatable {
         var r = self
         r.exec &-= v.exec
         r.schedWait &-= v.schedWait
-        for i in r.block.keys.indices { r.block.values[i] &-= v.block[r.block.keys[i]] }
+        for i in r.block.entries.indices { r.block.entries[i].value &-= v.block[r.block.entries[i].key] }
         r.syscall &-= v.syscall
         r.syscallBlock &-= v.syscallBlock
         r.total &-= v.total
-        for i in r.range.keys.indices { r.range.values[i] &-= v.range[r.range.keys[i]] }
+        for i in r.range.entries.indices { r.range.entries[i].value &-= v.range[r.range.entries[i].key] }
         return r
     }
 

@@ -47,6 +47,7 @@ public final class GoroutineSummarizer {
         if let result { return result }
         let summary = engine.finalize()
         result = summary
+        engine = SummarizerEngine() // The summary holds everything now.
         return summary
     }
 }
@@ -54,14 +55,21 @@ public final class GoroutineSummarizer {
 /// The Summarizer's state and logic. A struct mutated in place, so the hot path pays for one
 /// exclusivity check per event instead of one per field access.
 struct SummarizerEngine {
-    // Interned map keys: block reasons and range names.
+    // Interned strings: block reasons and range names (map keys), goroutine names.
     private var reasons = AnalysisInterner()
     private var rangeNames = AnalysisInterner()
+    private var names = AnalysisInterner()
     private let emptyReason: Int32
+    private let emptyName: Int32
 
-    /// Goroutine summaries, by slot; `slots` maps a goroutine id to its current summary.
-    private var slots: [GoID: Int] = [:]
-    private var gs: [SummarizerGoroutine] = []
+    /// Goroutine summaries, by slot; `slots` maps a goroutine id to its summary's slot. A goroutine
+    /// created again under the same id gets a new summary in the same slot (Go replaces it too).
+    private var slots = DenseIDMap<Int32>()
+    private var gs = ChunkedArray<SummarizerGoroutine>()
+    /// The pending state of the goroutines, by ``SummarizerGoroutine/live``. A goroutine has an
+    /// entry while any of it may be set (from its creation until it ends); entries are reused.
+    private var live: [SummarizerLive] = []
+    private var freeLive: [Int32] = []
     private var taskSlots: [TaskID: Int] = [:]
     private var tasks: [SummarizerTask] = []
     /// All regions ever created; goroutines and tasks refer to them by index (Go shares pointers).
@@ -76,9 +84,12 @@ struct SummarizerEngine {
     private var firstTs: Int64?
     private var lastTs: Int64 = 0
     private var syncTs: Int64 = 0
+    /// Go's `Finalize` has closed everything still open.
+    private var closed = false
 
     init() {
         emptyReason = reasons.id("")
+        emptyName = names.id("")
     }
 
     /// Whether events of this kind matter (their payload is needed).
@@ -135,18 +146,65 @@ struct SummarizerEngine {
         }
     }
 
+    // MARK: Goroutine records
+
+    @inline(__always)
+    private func slot(_ id: GoID) -> Int? {
+        slots[id].map { Int($0) }
+    }
+
+    /// The index of goroutine `g`'s pending state, giving it an (all unset) entry if it has none.
+    @inline(__always)
+    private mutating func liveIndex(_ g: Int) -> Int {
+        let l = gs[g].live
+        return l >= 0 ? Int(l) : attachLive(g)
+    }
+
+    private mutating func attachLive(_ g: Int) -> Int {
+        let l: Int
+        if let free = freeLive.popLast() {
+            l = Int(free)
+        } else {
+            l = live.count
+            live.append(SummarizerLive(lastBlockReason: emptyReason))
+        }
+        gs[g].live = Int32(l)
+        return l
+    }
+
+    /// Resets goroutine `g`'s pending state to unset (Go's `goroutineSummary` reset at its end).
+    private mutating func releaseLive(_ g: Int) {
+        let l = gs[g].live
+        guard l >= 0 else { return }
+        live[Int(l)] = SummarizerLive(lastBlockReason: emptyReason)
+        freeLive.append(l)
+        gs[g].live = -1
+    }
+
+    /// The innermost active region of goroutine `g`, if any.
+    private func innermostActiveRegion(_ g: Int) -> Int? {
+        let l = gs[g].live
+        return l >= 0 ? live[Int(l)].activeRegions.last : nil
+    }
+
     // MARK: State transitions
 
-    /// Starts a new summary for goroutine `id` (replacing any previous one, as Go does).
+    /// Starts a new summary for goroutine `id` (replacing any previous one, as Go does), with
+    /// its pending state all unset.
     private mutating func newGoroutine(_ id: GoID, creationTime: Int64) -> Int {
-        if let i = slots[id] {
-            let previous = gs[i]
-            gs.append(SummarizerGoroutine(id: id, creationTime: creationTime, previous: previous))
+        let g: Int
+        if let i = slot(id) {
+            // The replaced summary is unreachable from now on (as in Go): reuse its slot.
+            releaseLive(i)
+            gs[i] = SummarizerGoroutine(id: id, creationTime: creationTime, name: emptyName, previous: gs[i])
+            g = i
         } else {
-            gs.append(SummarizerGoroutine(id: id, creationTime: creationTime, previous: nil))
+            g = gs.count
+            gs.append(SummarizerGoroutine(id: id, creationTime: creationTime, name: emptyName, previous: nil))
+            slots.set(id, Int32(g))
         }
-        slots[id] = gs.count - 1
-        return gs.count - 1
+        _ = attachLive(g)
+        return g
     }
 
     private mutating func goroutineTransition(_ ev: Event, _ st: StateTransition) {
@@ -156,22 +214,25 @@ struct SummarizerEngine {
 
         let t = ev.time
         let g: Int
-        let existing = slots[id]
+        let l: Int
+        let existing = slot(id)
         // Transition out of `old`.
         if old == .notExist {
             g = newGoroutine(id, creationTime: t)
+            l = Int(gs[g].live)
             // A new goroutine inherits the task of its creator's innermost active region, through a
             // synthetic region starting at the creation event.
-            if ev.goroutine != noGoroutine, let creator = slots[ev.goroutine],
-               let top = gs[creator].activeRegions.last {
+            if ev.goroutine != noGoroutine, let creator = slot(ev.goroutine),
+               let top = innermostActiveRegion(creator) {
                 let r = newRegion(SummarizerRegion(taskID: regions[top].taskID, name: "", start: ev))
-                gs[g].activeRegions = [r]
+                live[l].activeRegions = [r]
             }
         } else if old == .undetermined || existing == nil {
             // First seen through GoStatus: created at the last Sync, and the time since then is
             // credited to the new state. (A transition out of a real state for an unknown goroutine
             // would crash Go; it is handled the same way here.)
             g = newGoroutine(id, creationTime: syncTs)
+            l = Int(gs[g].live)
             let stateTime = t &- syncTs
             switch new {
             case .running: gs[g].stats.exec &+= stateTime
@@ -184,30 +245,31 @@ struct SummarizerEngine {
             }
         } else {
             g = existing!
+            l = liveIndex(g)
             switch old {
             case .running:
-                gs[g].stats.exec &+= t &- gs[g].lastStartTime
-                gs[g].lastStartTime = 0
+                gs[g].stats.exec &+= t &- live[l].lastStartTime
+                live[l].lastStartTime = 0
             case .waiting:
-                if gs[g].lastBlockTime != 0 {
-                    gs[g].stats.block.add(gs[g].lastBlockReason, t &- gs[g].lastBlockTime)
-                    gs[g].lastBlockTime = 0
+                if live[l].lastBlockTime != 0 {
+                    gs[g].stats.block.add(live[l].lastBlockReason, t &- live[l].lastBlockTime)
+                    live[l].lastBlockTime = 0
                 }
             case .runnable:
-                if gs[g].lastRunnableTime != 0 {
-                    gs[g].stats.schedWait &+= t &- gs[g].lastRunnableTime
-                    gs[g].lastRunnableTime = 0
+                if live[l].lastRunnableTime != 0 {
+                    gs[g].stats.schedWait &+= t &- live[l].lastRunnableTime
+                    live[l].lastRunnableTime = 0
                 }
             case .syscall:
-                if gs[g].lastSyscallTime != 0 {
-                    if gs[g].lastSyscallBlockTime != 0 {
-                        gs[g].stats.syscallBlock &+= t &- gs[g].lastSyscallBlockTime
-                        gs[g].stats.syscall &+= gs[g].lastSyscallBlockTime &- gs[g].lastSyscallTime
+                if live[l].lastSyscallTime != 0 {
+                    if live[l].lastSyscallBlockTime != 0 {
+                        gs[g].stats.syscallBlock &+= t &- live[l].lastSyscallBlockTime
+                        gs[g].stats.syscall &+= live[l].lastSyscallBlockTime &- live[l].lastSyscallTime
                     } else {
-                        gs[g].stats.syscall &+= t &- gs[g].lastSyscallTime
+                        gs[g].stats.syscall &+= t &- live[l].lastSyscallTime
                     }
-                    gs[g].lastSyscallTime = 0
-                    gs[g].lastSyscallBlockTime = 0
+                    live[l].lastSyscallTime = 0
+                    live[l].lastSyscallBlockTime = 0
                     // Go deletes syscallingP[syscallingG[id]], i.e. P 0 when there is no binding.
                     syscallingP[syscallingG.removeValue(forKey: id) ?? 0] = nil
                 }
@@ -217,9 +279,9 @@ struct SummarizerEngine {
         }
 
         // Name the goroutine after the root frame of the first transition stack seen.
-        if gs[g].name.isEmpty, !st.stack.isEmpty, let root = st.stack.frames.last {
+        if gs[g].name == emptyName, !st.stack.isEmpty, let root = st.stack.frames.last {
             gs[g].pc = root.pc
-            gs[g].name = root.function
+            gs[g].name = names.id(root.function)
         }
 
         // tracegolden's extra facts.
@@ -229,14 +291,14 @@ struct SummarizerEngine {
         // Transition into `new`.
         switch new {
         case .running:
-            gs[g].lastStartTime = t
+            live[l].lastStartTime = t
             if gs[g].startTime == 0 { gs[g].startTime = t }
         case .runnable:
-            gs[g].lastRunnableTime = t
+            live[l].lastRunnableTime = t
         case .waiting:
             if st.reason != "forever" {
-                gs[g].lastBlockTime = t
-                gs[g].lastBlockReason = reasons.id(st.reason)
+                live[l].lastBlockTime = t
+                live[l].lastBlockReason = reasons.id(st.reason)
             } else {
                 finalize(g, lastTs: t, trigger: ev) // "forever" is like goroutine death.
             }
@@ -245,7 +307,7 @@ struct SummarizerEngine {
         case .syscall:
             syscallingP[ev.proc] = id
             syscallingG[id] = ev.proc
-            gs[g].lastSyscallTime = t
+            live[l].lastSyscallTime = t
         case .undetermined:
             break
         }
@@ -255,8 +317,8 @@ struct SummarizerEngine {
         // A P going idle while its goroutine is in a syscall: the syscall is now blocking.
         let (old, new) = st.proc
         guard old != new, new == .idle else { return }
-        if let goid = syscallingP.removeValue(forKey: st.resource.id), let g = slots[goid] {
-            gs[g].lastSyscallBlockTime = ev.time
+        if let goid = syscallingP.removeValue(forKey: st.resource.id), let g = slot(goid) {
+            live[liveIndex(g)].lastSyscallBlockTime = ev.time
         }
     }
 
@@ -267,24 +329,25 @@ struct SummarizerEngine {
         let name: Int32
         switch r.scope.kind {
         case .goroutine:
-            g = slots[r.scope.id]
+            g = slot(r.scope.id)
             name = rangeNames.id(r.name)
         case .proc:
             // Bound to the P, not the goroutine; attributed to the goroutine running now if the
             // range also ends on it.
-            g = slots[ev.goroutine]
+            g = slot(ev.goroutine)
             name = rangeNames.id(r.name)
             if g != nil { rangesP[SummarizerRangeOnProc(proc: r.scope.id, name: name)] = ev.goroutine }
         default:
             return
         }
         guard let g else { return }
+        let l = liveIndex(g)
         if active {
-            let ts = gs[g].lastRangeTime[name]
+            let ts = live[l].lastRangeTime[name]
             if ts != 0 { gs[g].stats.range.add(name, syncTs &- ts) }
-            gs[g].lastRangeTime.set(name, syncTs)
+            live[l].lastRangeTime.set(name, syncTs)
         } else {
-            gs[g].lastRangeTime.set(name, ev.time)
+            live[l].lastRangeTime.set(name, ev.time)
         }
     }
 
@@ -294,38 +357,41 @@ struct SummarizerEngine {
         switch r.scope.kind {
         case .goroutine:
             name = rangeNames.id(r.name)
-            g = slots[r.scope.id]
+            g = slot(r.scope.id)
         case .proc:
             name = rangeNames.id(r.name)
             let key = SummarizerRangeOnProc(proc: r.scope.id, name: name)
             if let goid = rangesP.removeValue(forKey: key), goid == ev.goroutine {
-                g = slots[goid]
+                g = slot(goid)
             }
         default:
             return
         }
         guard let g else { return }
-        let ts = gs[g].lastRangeTime[name]
+        let l = gs[g].live
+        guard l >= 0 else { return } // No pending state: no range in progress.
+        let ts = live[Int(l)].lastRangeTime[name]
         guard ts != 0 else { return }
         gs[g].stats.range.add(name, ev.time &- ts)
-        gs[g].lastRangeTime.remove(name)
+        live[Int(l)].lastRangeTime.remove(name)
     }
 
     // MARK: Regions and tasks
 
     private mutating func regionBegin(_ ev: Event, _ r: Region) {
-        guard let g = slots[ev.goroutine] else { return }
+        guard let g = slot(ev.goroutine) else { return }
         let idx = newRegion(SummarizerRegion(taskID: r.task, name: r.type, start: ev, stats: snapshot(g, lastTs: ev.time)))
-        gs[g].activeRegions.append(idx)
+        live[liveIndex(g)].activeRegions.append(idx)
         let ti = task(r.task)
         tasks[ti].regions.append(idx)
         tasks[ti].goroutines.insert(gs[g].id)
     }
 
     private mutating func regionEnd(_ ev: Event, _ r: Region) {
-        guard let g = slots[ev.goroutine] else { return }
+        guard let g = slot(ev.goroutine) else { return }
         let idx: Int
-        if let top = gs[g].activeRegions.popLast() {
+        let l = gs[g].live
+        if l >= 0, let top = live[Int(l)].activeRegions.popLast() {
             // The innermost region is the one that ended (its task already lists it).
             idx = top
         } else {
@@ -356,18 +422,20 @@ struct SummarizerEngine {
 
     /// Go's `snapshotStat`: the stats so far plus the pending time of the current state up to `lastTs`.
     private func snapshot(_ i: Int, lastTs: Int64) -> SummarizerStats {
-        let g = gs[i]
-        var ret = g.stats
-        if g.stats.total == 0 { ret.total = lastTs &- g.creationTime }
-        if g.lastStartTime != 0 { ret.exec &+= lastTs &- g.lastStartTime }
-        if g.lastRunnableTime != 0 { ret.schedWait &+= lastTs &- g.lastRunnableTime }
-        if g.lastBlockTime != 0 { ret.block.add(g.lastBlockReason, lastTs &- g.lastBlockTime) }
-        if g.lastSyscallTime != 0 { ret.syscall &+= lastTs &- g.lastSyscallTime }
+        var ret = gs[i].stats
+        if ret.total == 0 { ret.total = lastTs &- gs[i].creationTime }
+        let l = gs[i].live
+        guard l >= 0 else { return ret } // Nothing pending.
+        let p = live[Int(l)]
+        if p.lastStartTime != 0 { ret.exec &+= lastTs &- p.lastStartTime }
+        if p.lastRunnableTime != 0 { ret.schedWait &+= lastTs &- p.lastRunnableTime }
+        if p.lastBlockTime != 0 { ret.block.add(p.lastBlockReason, lastTs &- p.lastBlockTime) }
+        if p.lastSyscallTime != 0 { ret.syscall &+= lastTs &- p.lastSyscallTime }
         // Go's quirk: the blocked part of an in-progress syscall goes to sched wait (and is also
         // inside the syscall time above).
-        if g.lastSyscallBlockTime != 0 { ret.schedWait &+= lastTs &- g.lastSyscallBlockTime }
-        for k in g.lastRangeTime.keys.indices {
-            ret.range.add(g.lastRangeTime.keys[k], lastTs &- g.lastRangeTime.values[k])
+        if p.lastSyscallBlockTime != 0 { ret.schedWait &+= lastTs &- p.lastSyscallBlockTime }
+        for e in p.lastRangeTime.entries {
+            ret.range.add(e.key, lastTs &- e.value)
         }
         return ret
     }
@@ -380,45 +448,65 @@ struct SummarizerEngine {
         gs[g].stats = finalStat
         // System goroutines are never part of regions, even though they inherit a task when
         // created inside one (e.g. GC workers started in a region).
-        if !isSystemGoroutine(gs[g].name) {
-            for idx in gs[g].activeRegions {
+        let l = gs[g].live
+        if l >= 0 && !live[Int(l)].activeRegions.isEmpty && !isSystemGoroutine(names[gs[g].name]) {
+            for idx in live[Int(l)].activeRegions {
                 regions[idx].end = trigger
                 regions[idx].stats = finalStat.subtracting(regions[idx].stats)
                 gs[g].regions.append(idx)
             }
         }
-        gs[g].resetPending(emptyReason: emptyReason)
+        releaseLive(g)
     }
 
-    /// Go's `Finalize`.
-    mutating func finalize() -> TraceSummary {
-        for g in slots.values {
-            finalize(g, lastTs: lastTs, trigger: nil)
-        }
-        let publicRegions = regions.map { r in
-            RegionSummary(taskID: r.taskID, name: r.name, start: r.start, end: r.end,
-                          stats: r.stats.publicStats(reasons: reasons, ranges: rangeNames))
-        }
-        var out = [GoID: GoroutineSummary](minimumCapacity: slots.count)
-        for (id, i) in slots {
-            let g = gs[i]
-            // Sort by start time, regions without a start first (stable for ties).
-            let regionList = g.regions.map { publicRegions[$0] }.enumerated().sorted { a, b in
-                switch (a.element.start?.time, b.element.start?.time) {
-                case (nil, nil): return a.offset < b.offset
-                case (nil, _): return true
-                case (_, nil): return false
-                case (let x?, let y?): return x != y ? x < y : a.offset < b.offset
-                }
-            }.map(\.element)
-            out[id] = GoroutineSummary(
-                id: id, name: g.name, pc: g.pc, creationTime: g.creationTime,
-                startTime: g.startTime == 0 ? nil : g.startTime,
-                endTime: g.endTime == 0 ? nil : g.endTime,
-                lastStartTime: g.lastRunningTransition == 0 ? nil : g.lastRunningTransition,
-                finalState: g.finalState,
-                stats: g.stats.publicStats(reasons: reasons, ranges: rangeNames),
-                regions: regionList)
+    /// The first half of Go's `Finalize`: closes every goroutine still open at the last event.
+    /// Idempotent.
+    private mutating func close() {
+        guard !closed else { return }
+        closed = true
+        let open = slots // (a copy: finalizing mutates self)
+        open.forEachSorted { _, g in finalize(Int(g), lastTs: lastTs, trigger: nil) }
+        live = []
+        freeLive = []
+    }
+
+    private func publicRegion(_ idx: Int) -> RegionSummary {
+        let r = regions[idx]
+        return RegionSummary(taskID: r.taskID, name: r.name, start: r.start, end: r.end,
+                             stats: r.stats.publicStats(reasons: reasons, ranges: rangeNames))
+    }
+
+    /// The public summary of the goroutine in slot `i` (after ``close()``).
+    private func goroutineSummary(_ i: Int, region: (Int) -> RegionSummary) -> GoroutineSummary {
+        let g = gs[i]
+        // Sort by start time, regions without a start first (stable for ties).
+        let regionList = g.regions.map(region).enumerated().sorted { a, b in
+            switch (a.element.start?.time, b.element.start?.time) {
+            case (nil, nil): return a.offset < b.offset
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let x?, let y?): return x != y ? x < y : a.offset < b.offset
+            }
+        }.map(\.element)
+        return GoroutineSummary(
+            id: g.id, name: names[g.name], pc: g.pc, creationTime: g.creationTime,
+            startTime: g.startTime == 0 ? nil : g.startTime,
+            endTime: g.endTime == 0 ? nil : g.endTime,
+            lastStartTime: g.lastRunningTransition == 0 ? nil : g.lastRunningTransition,
+            finalState: g.finalState,
+            stats: g.stats.publicStats(reasons: reasons, ranges: rangeNames),
+            regions: regionList)
+    }
+
+    /// Go's `Finalize`. With `includingGoroutines` false the summary's `goroutines` is left empty:
+    /// take them from ``forEachGoroutine(_:)`` instead.
+    mutating func finalize(includingGoroutines: Bool = true) -> TraceSummary {
+        close()
+        let publicRegions = regions.indices.map { publicRegion($0) }
+        var out: [GoID: GoroutineSummary] = [:]
+        if includingGoroutines {
+            out.reserveCapacity(slots.count)
+            slots.forEachSorted { id, i in out[id] = goroutineSummary(Int(i)) { publicRegions[$0] } }
         }
         var ts = [TaskID: TaskSummary](minimumCapacity: tasks.count)
         for t in tasks {
@@ -427,6 +515,23 @@ struct SummarizerEngine {
                                    regions: t.regions.map { publicRegions[$0] }, goroutines: t.goroutines)
         }
         return TraceSummary(goroutines: out, tasks: ts, startTime: firstTs, endTime: firstTs == nil ? nil : lastTs)
+    }
+
+    /// The number of goroutines summarized.
+    var goroutineCount: Int { slots.count }
+
+    /// Every goroutine's summary, by increasing id (after ``finalize(includingGoroutines:)``).
+    func forEachGoroutine(_ body: (GoroutineSummary) throws -> Void) rethrows {
+        precondition(closed, "forEachGoroutine before finalize")
+        try slots.forEachSorted { _, i in try body(goroutineSummary(Int(i)) { publicRegion($0) }) }
+    }
+
+    /// Goroutine `id`'s start and end time as its summary has them (nil: unset); nil if the
+    /// goroutine is unknown.
+    func lifetime(of id: GoID) -> (start: Int64?, end: Int64?)? {
+        guard let i = slot(id) else { return nil }
+        let g = gs[i]
+        return (g.startTime == 0 ? nil : g.startTime, g.endTime == 0 ? nil : g.endTime)
     }
 }
 
@@ -437,51 +542,50 @@ struct SummarizerRangeOnProc: Hashable {
     var name: Int32
 }
 
-/// A goroutine being summarized (Go's `GoroutineSummary` plus its private `goroutineSummary`).
+/// A goroutine being summarized (Go's `GoroutineSummary`), without the pending state of its
+/// private `goroutineSummary` (see ``SummarizerLive``): kept for every goroutine until the end, so
+/// it is kept small (128 bytes).
 struct SummarizerGoroutine {
     let id: GoID
-    var name = ""
     var pc: UInt64 = 0
     var creationTime: Int64
     var startTime: Int64 = 0
     var endTime: Int64 = 0
+    // tracegolden's per-goroutine-id fact (kept if the id is ever re-created).
+    var lastRunningTransition: Int64 = 0
     var stats = SummarizerStats()
     /// Finished regions (indices into the summarizer's region store).
     var regions: [Int] = []
-
-    // Pending state (0 = unset), reset when the goroutine is finalized.
-    var lastStartTime: Int64 = 0
-    var lastRunnableTime: Int64 = 0
-    var lastBlockTime: Int64 = 0
-    var lastBlockReason: Int32 = 0
-    var lastSyscallTime: Int64 = 0
-    var lastSyscallBlockTime: Int64 = 0
-    var lastRangeTime = AnalysisSmallMap()
-    var activeRegions: [Int] = []
-
-    // tracegolden's per-goroutine-id facts (kept if the id is ever re-created).
-    var lastRunningTransition: Int64 = 0
+    /// The interned name.
+    var name: Int32
+    /// The index of its pending state in the summarizer's `live` store, or -1 if all unset.
+    var live: Int32 = -1
+    // tracegolden's per-goroutine-id fact (kept if the id is ever re-created).
     var finalState: GoState = .undetermined
 
-    init(id: GoID, creationTime: Int64, previous: SummarizerGoroutine?) {
+    init(id: GoID, creationTime: Int64, name: Int32, previous: SummarizerGoroutine?) {
         self.id = id
         self.creationTime = creationTime
+        self.name = name
         if let previous {
             lastRunningTransition = previous.lastRunningTransition
             finalState = previous.finalState
         }
     }
+}
 
-    mutating func resetPending(emptyReason: Int32) {
-        lastStartTime = 0
-        lastRunnableTime = 0
-        lastBlockTime = 0
-        lastBlockReason = emptyReason
-        lastSyscallTime = 0
-        lastSyscallBlockTime = 0
-        lastRangeTime = AnalysisSmallMap()
-        activeRegions = []
-    }
+/// The pending state of a goroutine (0 = unset), all unset again when it ends.
+struct SummarizerLive {
+    var lastStartTime: Int64 = 0
+    var lastRunnableTime: Int64 = 0
+    var lastBlockTime: Int64 = 0
+    var lastSyscallTime: Int64 = 0
+    var lastSyscallBlockTime: Int64 = 0
+    var lastRangeTime = AnalysisSmallMap()
+    var activeRegions: [Int] = []
+    var lastBlockReason: Int32
+
+    init(lastBlockReason: Int32) { self.lastBlockReason = lastBlockReason }
 }
 
 struct SummarizerRegion {

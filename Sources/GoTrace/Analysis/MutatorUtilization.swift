@@ -143,6 +143,7 @@ struct MMUEngine {
     }
 
     /// What is known about a goroutine (Go's `states`, `inGC` and `bgMark` maps, plus ground truth).
+    /// 8 bytes: one is kept for every goroutine of the trace.
     private struct Goroutine {
         /// The last state seen after GOMAXPROCS was known (Go's `states`).
         var state: GoState = .undetermined
@@ -150,18 +151,27 @@ struct MMUEngine {
         var inGC = false
         /// Labelled as a counted background worker at some point (Go's `bgMark`).
         var bgMark = false
-        /// The P it is executing on (Running or in a syscall), or -1: where its GC work is for
-        /// fix 1, and the ground truth for fix 2.
-        var executingOn: ProcID = -1
         /// Its current run's worker label counts as GC work.
         var workerCounted = false
+        private var executing: Int32 = -1
+        /// The P it is executing on (Running or in a syscall), or -1: where its GC work is for
+        /// fix 1, and the ground truth for fix 2. Stored clamped to 32 bits, which changes no
+        /// result: it only matters when it is a valid P (in `0..<GOMAXPROCS`).
+        var executingOn: ProcID {
+            get { ProcID(executing) }
+            set { executing = Int32(clamping: newValue) }
+        }
     }
 
     private var out: [[MutatorUtil]] = []
     private var stw = 0
     private var ps: [PerP] = []
-    private var slots: [GoID: Int] = [:]
+    /// The goroutines whose state differs from a new one's, by slot in `goroutines`: a goroutine
+    /// that ends with nothing to remember (not a worker, not assisting) is forgotten and its slot
+    /// reused, so this holds about the live goroutines, not every goroutine of the trace.
+    private var slots: [GoID: Int32] = [:]
     private var goroutines: [Goroutine] = []
+    private var freeSlots: [Int32] = []
     private var procs: [(time: Int64, n: Int)] = []
     private var nSync = 0
     private var lastTime: Int64?
@@ -189,10 +199,27 @@ struct MMUEngine {
     }
 
     private mutating func slot(_ g: GoID) -> Int {
-        if let i = slots[g] { return i }
-        goroutines.append(Goroutine())
-        slots[g] = goroutines.count - 1
-        return goroutines.count - 1
+        if let i = slots[g] { return Int(i) }
+        let i: Int
+        if let free = freeSlots.popLast() {
+            i = Int(free)
+        } else {
+            i = goroutines.count
+            goroutines.append(Goroutine())
+        }
+        slots[g] = Int32(i)
+        return i
+    }
+
+    /// Forgets goroutine `g` (in slot `i`) if nothing distinguishes it from a goroutine never seen:
+    /// its only other difference, its `state` (NotExist instead of Undetermined), is only ever
+    /// read as ``GoState/isExecuting``, false for both.
+    private mutating func forgetIfNew(_ g: GoID, _ i: Int) {
+        let r = goroutines[i]
+        guard !r.inGC, !r.bgMark, !r.workerCounted, r.executingOn == -1 else { return }
+        goroutines[i] = Goroutine()
+        slots[g] = nil
+        freeSlots.append(Int32(i))
     }
 
     /// Adds `delta` to the GC count of P `p`, or of `fallback` when `p` is not a valid P (fix 1).
@@ -250,7 +277,7 @@ struct MMUEngine {
                 var backdate = false
                 if handleMarkAssist(r) {
                     // Only counts if the goroutine is executing (on its P) now.
-                    backdate = slots[ev.goroutine].map { goroutines[$0].state.isExecuting } ?? false
+                    backdate = slots[ev.goroutine].map { goroutines[Int($0)].state.isExecuting } ?? false
                 } else if handleSweep(r) {
                     backdate = true
                 }
@@ -356,6 +383,7 @@ struct MMUEngine {
             } else {
                 goroutines[gi].executingOn = -1
                 goroutines[gi].workerCounted = false
+                if new == .notExist { forgetIfNew(st.resource.id, gi) }
             }
         case .label(let l):
             if isCountedWorkerLabel(l.label) {

@@ -132,7 +132,7 @@ public final class ProfileBuilder {
     /// event; later calls return the same profiles.
     public func finalize(summary: TraceSummary) -> [Profile] {
         if let result { return result }
-        let profiles = engine.finalize(summary: summary)
+        let profiles = engine.finalize { id in summary.goroutines[id].map { ($0.startTime, $0.endTime) } }
         result = profiles
         return profiles
     }
@@ -209,7 +209,8 @@ struct ProfileEngine {
     /// Feeds an event with its decoded payload (only state transitions matter).
     mutating func feed(_ ev: Event, _ payload: EventPayload) {
         lastTime = ev.time
-        guard case .stateTransition(let st) = payload, st.resource.kind == .goroutine else { return }
+        // No profiles asked for: no per-goroutine state to keep.
+        guard !accs.isEmpty, case .stateTransition(let st) = payload, st.resource.kind == .goroutine else { return }
         let id = st.resource.id
         let (old, new) = st.goroutine
         let t = ev.time
@@ -252,14 +253,16 @@ struct ProfileEngine {
         }
     }
 
-    mutating func finalize(summary: TraceSummary) -> [Profile] {
+    /// - Parameter lifetime: a goroutine's final StartTime and EndTime as the Summarizer has them
+    ///   (nil: unset); nil for a goroutine the Summarizer does not know.
+    mutating func finalize(lifetime: (GoID) -> (start: Int64?, end: Int64?)?) -> [Profile] {
         let traceEnd = lastTime
         var profiles: [Profile] = []
         for k in accs.indices {
             for s in accs[k].pending {
                 var overlap: Int64 = 0
-                if let g = summary.goroutines[s.goroutine] {
-                    overlap = Self.overlap(lifetime: (g.startTime ?? 0, g.endTime ?? traceEnd), sample: (s.start, s.end))
+                if let g = lifetime(s.goroutine) {
+                    overlap = Self.overlap(lifetime: (g.start ?? 0, g.end ?? traceEnd), sample: (s.start, s.end))
                 }
                 accs[k].add(overlap, s.stack)
             }

@@ -95,6 +95,11 @@ struct RangeEngine {
     private var seenSync = 0
     private var firstTime: Int64?
     private var lastTime: Int64 = 0
+    /// The start stacks, detached from their generation's tables (see ``detach(_:)``): by wire id,
+    /// for the generation `detachedGeneration`, and every distinct frame list seen.
+    private var detachedGeneration: UInt64 = 0
+    private var detached: [UInt64: Stack] = [:]
+    private var frameLists = Set<[StackFrame]>()
 
     /// Whether events of this kind matter (their payload is needed).
     static func uses(_ kind: EventKind) -> Bool {
@@ -116,12 +121,13 @@ struct RangeEngine {
             switch ev.kind {
             case .rangeBegin:
                 open[key] = RangeInterval(name: r.name, scope: r.scope, startKind: .begin, endKind: .end,
-                                          startTime: ev.time, endTime: 0, activeEventTime: nil, startStack: ev.stack)
+                                          startTime: ev.time, endTime: 0, activeEventTime: nil,
+                                          startStack: detach(ev.stack))
             case .rangeActive:
                 if seenSync < 2 {
                     open[key] = RangeInterval(name: r.name, scope: r.scope, startKind: .active, endKind: .end,
                                               startTime: firstTime, endTime: 0, activeEventTime: ev.time,
-                                              startStack: ev.stack)
+                                              startStack: detach(ev.stack))
                 }
             case .rangeEnd:
                 var interval = open.removeValue(forKey: key)
@@ -136,6 +142,23 @@ struct RangeEngine {
         default:
             break
         }
+    }
+
+    /// The same stack (id, generation and frames) without the reference to its generation's tables
+    /// that a stack read from a trace holds: every range kept until the end would otherwise keep all
+    /// of its generation's strings and stacks alive, i.e. those of every generation of the trace.
+    /// Frame lists are shared between the stacks that have the same frames.
+    private mutating func detach(_ stack: Stack) -> Stack {
+        guard case .table? = stack.source else { return stack }
+        if stack.generation != detachedGeneration {
+            detached.removeAll()
+            detachedGeneration = stack.generation
+        }
+        if let d = detached[stack.id] { return d }
+        let frames = frameLists.insert(stack.frames).memberAfterInsert
+        let d = Stack(id: stack.id, generation: stack.generation, frames: frames)
+        detached[stack.id] = d
+        return d
     }
 
     func finalize() -> [RangeInterval] {

@@ -9,7 +9,9 @@ public func isSystemGoroutine(_ entryFunction: String) -> Bool {
 
 /// Everything ``GoroutineSummarizer`` learned about a trace (Go's `trace.Summary`).
 public struct TraceSummary: Sendable {
-    /// Every goroutine that made at least one real (non-repeated) state transition.
+    /// Every goroutine that made at least one real (non-repeated) state transition. Empty from a
+    /// ``TraceAnalyses`` made with `collectGoroutines: false` (see
+    /// ``TraceAnalyses/consumeGoroutineSummaries(_:)``).
     public var goroutines: [GoID: GoroutineSummary]
     /// Every task that some event named (begin, end, region, log, or as a parent).
     public var tasks: [TaskID: TaskSummary]

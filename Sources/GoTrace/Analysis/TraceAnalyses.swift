@@ -28,6 +28,7 @@ public final class TraceAnalyses {
     }
 
     private var summarizer = SummarizerEngine()
+    private let collectGoroutines: Bool
     private var utilizations: [MMUEngine]
     private var profiles: ProfileEngine
     private var ranges = RangeEngine()
@@ -39,8 +40,12 @@ public final class TraceAnalyses {
     ///     only, by default).
     ///   - countWorkerRunsOnce: see ``MutatorUtilization/init(flags:countWorkerRunsOnce:)``.
     ///   - profiles: the profiles to compute (all four by default).
+    ///   - collectGoroutines: false leaves ``Result/summary``'s `goroutines` empty, instead of a
+    ///     dictionary holding every goroutine's summary at once; take them one at a time from
+    ///     ``consumeGoroutineSummaries(_:)``. For traces with many goroutines.
     public init(utilizationFlags: [UtilFlags] = [.default], countWorkerRunsOnce: Bool = false,
-                profiles: [ProfileKind] = ProfileKind.allCases) {
+                profiles: [ProfileKind] = ProfileKind.allCases, collectGoroutines: Bool = true) {
+        self.collectGoroutines = collectGoroutines
         var seenFlags = Set<UtilFlags>()
         utilizations = utilizationFlags.filter { seenFlags.insert($0).inserted }
             .map { MMUEngine(flags: $0, countWorkerRunsOnce: countWorkerRunsOnce) }
@@ -67,17 +72,40 @@ public final class TraceAnalyses {
     /// event; later calls return the same results.
     public func finalize() -> Result {
         if let result { return result }
-        let summary = summarizer.finalize()
+        let summary = summarizer.finalize(includingGoroutines: collectGoroutines)
         var utilization: [UtilFlags: [[MutatorUtil]]] = [:]
         var diagnostics: [UtilFlags: (eventsWithoutValidP: Int, gomaxprocsChanges: Int)] = [:]
         for u in utilizations {
             utilization[u.flags] = u.finalize()
             diagnostics[u.flags] = (u.eventsWithoutValidP, u.gomaxprocsChanges)
         }
+        let summarizer = self.summarizer
         let r = Result(summary: summary, utilization: utilization, utilizationDiagnostics: diagnostics,
-                       profiles: profiles.finalize(summary: summary), ranges: ranges.finalize(),
+                       profiles: profiles.finalize { summarizer.lifetime(of: $0) }, ranges: ranges.finalize(),
                        eventCount: eventCount)
         result = r
+        // The result holds everything now (but the goroutines, when not collected): drop the state.
+        if collectGoroutines { self.summarizer = SummarizerEngine() }
+        utilizations = []
+        profiles = ProfileEngine(kinds: [])
+        ranges = RangeEngine()
         return r
+    }
+
+    /// Hands every goroutine's summary to `body`, by increasing id, and returns how many there
+    /// were. With `collectGoroutines: false` this is the only way to get them: each summary is made
+    /// when it is handed over, and the summarizer's per-goroutine state is released afterwards
+    /// (even if `body` throws), so call it once. Call it after ``finalize()``.
+    @discardableResult
+    public func consumeGoroutineSummaries(_ body: (GoroutineSummary) throws -> Void) rethrows -> Int {
+        guard let result else { preconditionFailure("TraceAnalyses.consumeGoroutineSummaries called before finalize") }
+        if collectGoroutines {
+            let all = result.summary.goroutinesByID
+            for g in all { try body(g) }
+            return all.count
+        }
+        defer { summarizer = SummarizerEngine() }
+        try summarizer.forEachGoroutine(body)
+        return summarizer.goroutineCount
     }
 }

@@ -6,13 +6,22 @@ import GoTrace
 final class SummaryBuilder {
     let db: Database
     let traceID: Int64
-    /// Go's analyses in one pass; tracedb's utilization counts a mark worker once per run.
-    let analyses = TraceAnalyses(utilizationFlags: [.default], countWorkerRunsOnce: true, profiles: [])
+    /// Go's analyses in one pass; tracedb's utilization counts a mark worker once per run. The
+    /// goroutine summaries are not collected into one dictionary: ``finish(_:end:startAbs:)`` writes
+    /// them one at a time.
+    let analyses = TraceAnalyses(utilizationFlags: [.default], countWorkerRunsOnce: true, profiles: [],
+                                 collectGoroutines: false)
     /// Go's utilization exactly as `go tool trace` computes it (for `mmu.go_mmu`).
     let goUtilization = MutatorUtilization(flags: .default, countWorkerRunsOnce: false)
-    /// goid → (creator goid, creation stack id, start stack id) from NotExist→X transitions.
-    private var creation: [Int64: (creator: Int64, stack: Int64?, startStack: Int64?)] = [:]
-    /// Ids of stacks for `regions.frame_*`, given by the loader.
+    /// How a goroutine was created, from its NotExist→X transition; `noStack` for no stack id.
+    private struct Creation {
+        static let noStack = Int64.min
+        var creator: Int64
+        var stack: Int64
+        var startStack: Int64
+    }
+    /// goid → its creation (goroutine ids are dense: mostly an array indexed by id).
+    private var creation = DenseIDMap<Creation>()
 
     init(db: Database, traceID: Int64) {
         self.db = db
@@ -25,10 +34,12 @@ final class SummaryBuilder {
     }
 
     @inline(__always) func created(_ goid: Int64, creator: Int64, stack: Int64?, startStack: Int64?) {
-        creation[goid] = (creator, stack, startStack)
+        creation.set(goid, Creation(creator: creator, stack: stack ?? Creation.noStack,
+                                    startStack: startStack ?? Creation.noStack))
     }
 
-    /// Writes the summary tables; returns the number of goroutines.
+    /// Writes the summary tables; returns the number of goroutines. `sum` is `analyses`' summary, whose
+    /// goroutines are taken from `analyses` (and released) here; the summary returned has none.
     func finish(_ sum: TraceSummary, end: Int64, startAbs: Int64) throws -> (goroutines: Int, summary: TraceSummary) {
         let traceEndAbs = startAbs + end
         func rel(_ t: Int64?) -> SQLValue { t.map { .int($0 - startAbs) } ?? .null }
@@ -47,14 +58,15 @@ final class SummaryBuilder {
               syscall_block_ns, block_ns, unknown_ns, frame_func, frame_file, frame_line, frame_pc)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for g in sum.goroutinesByID {
+        func stackID(_ id: Int64?) -> SQLValue { id.map { $0 == Creation.noStack ? .null : .int($0) } ?? .null }
+        let goroutineCount = try analyses.consumeGoroutineSummaries { g in
             let c = creation[g.id]
             let st = g.stats
             try gIns.bind([
                 .int(traceID), .int(g.id), .text(g.name), g.pc == 0 ? .null : .int(Int64(bitPattern: g.pc)),
                 .int(g.isSystem ? 1 : 0), rel(g.creationTime),
                 c.map { $0.creator >= 0 ? .int($0.creator) : .null } ?? .null,
-                c?.stack.map { .int($0) } ?? .null, c?.startStack.map { .int($0) } ?? .null,
+                stackID(c?.stack), stackID(c?.startStack),
                 rel(g.startTime), rel(g.endTime), rel(g.lastStartTime), .int(Int64(g.finalState.rawValue)),
                 .int(st.totalTime), .int(st.execTime), .int(st.schedWaitTime), .int(st.syscallTime),
                 .int(st.syscallBlockTime), .int(st.blockTime), .int(st.unknownTime), .int(st.totalRangeTime),
@@ -90,6 +102,7 @@ final class SummaryBuilder {
                 try regIns.run()
             }
         }
+        creation = DenseIDMap()
         let tIns = try db.prepare("""
             INSERT INTO tasks(trace_id, task_id, parent_id, name, start_ns, end_ns, start_goid, end_goid,
               interval_start_ns, interval_end_ns, duration_ns, complete, goroutine_count, region_count, log_count, child_count)
@@ -107,6 +120,6 @@ final class SummaryBuilder {
             ])
             try tIns.run()
         }
-        return (sum.goroutines.count, sum)
+        return (goroutineCount, sum)
     }
 }
