@@ -41,6 +41,7 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "  CPU time %.2f s (%.2f s on the SQLite writer thread, %.2f s parsing and deriving) = %.2fM events/s, %.2fM rows/s of CPU",
                      ingestCPU, r.writerCPUSeconds, ingestCPU - r.writerCPUSeconds,
                      Double(r.events) / ingestCPU / 1e6, Double(rows) / ingestCPU / 1e6))
+        print(String(format: "  wall %.2f s = %.2f s loading + %.2f s COMMIT and WAL checkpoint", r.seconds, r.seconds - r.commitSeconds, r.commitSeconds))
         print("  rows: " + shapes.map { "\($0.table) \($0.rows)×\($0.columns)" }.joined(separator: ", "))
 
         if preload > 0 {
