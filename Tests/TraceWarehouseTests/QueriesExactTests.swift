@@ -205,6 +205,23 @@ struct QueriesExactTests {
         #expect(got.last == ["all", String(sums[1]), String(sums[2]), String(sums[0])], "\(t) thread-utilization total row")
         expectSameRows(Array(got.dropLast()).filter { per[String($0[0].dropFirst())] != nil },
                        per.map { ["M" + $0.key, String($0.value[1]), String($0.value[2]), String($0.value[0])] }, "\(t) thread-utilization vs thread_states")
+        // Each thread interval names what it had over that time: a syscall interval the goroutine in the
+        // syscall (whose own Syscall interval covers it), a running interval the P it held (Running on this
+        // M over that time), an idle interval neither. Go 1.11–1.21 traces (through Go's v1 conversion) let
+        // an M run other goroutines while one's syscall is still open and report the exit without an M, so
+        // there a syscall interval cannot be pinned to one goroutine: only its P and idle rules are checked.
+        let v1 = t.name.hasPrefix("go1.21/") ? 1 : 0
+        let wrong = try c.sql("""
+            SELECT t.thread_id, t.start_ns, t.end_ns, t.state_name, t.proc_id, t.goid FROM thread_states t
+            WHERE t.trace_id = ?1 AND (
+              (t.state = 2 AND \(v1) = 0 AND (t.goid IS NULL OR NOT EXISTS (SELECT 1 FROM goroutine_states g WHERE g.trace_id = ?1
+                 AND g.goid = t.goid AND g.state = 5 AND g.start_ns <= t.start_ns AND g.end_ns >= t.end_ns)))
+              OR (t.state = 1 AND (t.proc_id IS NULL OR NOT EXISTS (SELECT 1 FROM proc_states p WHERE p.trace_id = ?1
+                 AND p.proc_id = t.proc_id AND p.state = 2 AND p.thread_id = t.thread_id AND p.start_ns <= t.start_ns AND p.end_ns >= t.end_ns)))
+              OR (t.state = 0 AND (t.proc_id IS NOT NULL OR t.goid IS NOT NULL)))
+            LIMIT 5
+            """)
+        #expect(wrong.isEmpty, "\(t) thread intervals whose P or goroutine does not match: \(wrong)")
     }
 
     @Test("utilization-over-time and goroutines-over-time: buckets add up", arguments: traces)

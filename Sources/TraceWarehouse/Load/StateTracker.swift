@@ -185,10 +185,12 @@ final class StateTracker {
 
     private func updateThread(_ m: Int64, t: Int64, seq: Int64, _ change: (inout ThreadInfo) -> Void) throws {
         var info = threads[m] ?? ThreadInfo(start: t, seq: seq, current: .idle)
+        // The interval that closes is described by the P and goroutine it had, not by the change.
+        let proc = info.proc, syscallG = info.syscallG
         change(&info)
         let next: MState = info.syscallG >= 0 ? .syscall : (info.proc >= 0 ? .running : .idle)
         if next != info.current {
-            try closeThread(m, &info, end: t)
+            try closeThread(m, &info, proc: proc, syscallG: syscallG, end: t)
             info.current = next
             info.start = t
             info.seq = seq
@@ -196,7 +198,7 @@ final class StateTracker {
         threads.set(m, info)
     }
 
-    private func closeThread(_ m: Int64, _ info: inout ThreadInfo, end: Int64) throws {
+    private func closeThread(_ m: Int64, _ info: inout ThreadInfo, proc: Int64, syscallG: Int64, end: Int64) throws {
         guard end > info.start else { return }
         let d = end - info.start
         switch info.current {
@@ -207,8 +209,8 @@ final class StateTracker {
         let s = mStates
         s.add(traceID); s.add(m); s.add(info.start); s.add(d)
         s.add(info.current.rawValue)
-        s.add(info.proc >= 0 ? info.proc : BatchInserter.null)
-        s.add(info.syscallG >= 0 ? info.syscallG : BatchInserter.null)
+        s.add(proc >= 0 && info.current != .idle ? proc : BatchInserter.null)
+        s.add(syscallG >= 0 && info.current == .syscall ? syscallG : BatchInserter.null)
         try s.endRow()
     }
 
@@ -237,7 +239,7 @@ final class StateTracker {
         let insM = try db.prepare("INSERT INTO threads(trace_id, thread_id, running_ns, syscall_ns, idle_ns) VALUES (?, ?, ?, ?, ?)")
         for m in threads.sortedKeys {
             var info = threads[m]!
-            try closeThread(m, &info, end: end)
+            try closeThread(m, &info, proc: info.proc, syscallG: info.syscallG, end: end)
             try insM.bind(1, traceID); try insM.bind(2, m); try insM.bind(3, info.running)
             try insM.bind(4, info.syscall); try insM.bind(5, info.idle)
             try insM.run()
