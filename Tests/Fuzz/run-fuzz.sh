@@ -28,7 +28,7 @@ newest_src="$(find "$ROOT/Sources/GoTrace" "$ROOT/Tests/Fuzz/GoTraceFuzz.swift" 
 if [[ ! -x "$BIN" || -n "$newest_src" || "${FUZZ_REBUILD:-0}" == 1 ]]; then
     echo "building $BIN ($OPT)…" >&2
     mapfile -d '' SOURCES < <(find "$ROOT/Sources/GoTrace" -name '*.swift' -print0 | sort -z)
-    swiftc -module-name GoTraceFuzz -parse-as-library -swift-version 6 "$OPT" -g \
+    swiftc -module-name GoTraceFuzz -package-name tracedb -parse-as-library -swift-version 6 "$OPT" -g \
         -sanitize=fuzzer,address -use-ld=lld \
         "${SOURCES[@]}" "$ROOT/Tests/Fuzz/GoTraceFuzz.swift" -o "$BIN.tmp" 2>&1 \
         | grep -v "^warning: \|Cannot export local symbol" >&2 || true
