@@ -16,6 +16,11 @@ final class BatchInserter {
     let chunkRows: Int
     private let bulk: Statement
     private let single: Statement
+    /// What is bound to each parameter of `bulk` and `single` now (bindings survive sqlite3_reset; a
+    /// fresh statement's parameters are NULL), so a value equal to the last one bound there (trace_id,
+    /// the NULLs of rare columns) is not bound again.
+    private var bulkBound: [Int64]
+    private var singleBound: [Int64]
     private let queue: WriteQueue
     /// The chunk being filled: chunkRows × columns values.
     private var values: UnsafeMutablePointer<Int64>
@@ -33,6 +38,8 @@ final class BatchInserter {
         let head = "INSERT INTO \(table)(\(names.joined(separator: ","))) VALUES "
         bulk = try db.prepare(head + Array(repeating: one, count: rowsPerStatement).joined(separator: ","))
         single = try db.prepare(head + one)
+        bulkBound = [Int64](repeating: Self.null, count: names.count * rowsPerStatement)
+        singleBound = [Int64](repeating: Self.null, count: names.count)
         values = queue.buffer(count: names.count * chunkRows)
     }
 
@@ -86,23 +93,33 @@ final class BatchInserter {
     /// Binds and runs `n` rows of `chunk` (on the writer thread).
     private func write(_ v: UnsafeMutablePointer<Int64>, rows n: Int) throws {
         var r = 0
-        while r + rowsPerStatement <= n {
-            try run(bulk, v, from: r, rows: rowsPerStatement)
-            r += rowsPerStatement
+        try bulkBound.withUnsafeMutableBufferPointer { bound in
+            while r + rowsPerStatement <= n {
+                try run(bulk, v, from: r, rows: rowsPerStatement, bound: bound)
+                r += rowsPerStatement
+            }
         }
-        while r < n {
-            try run(single, v, from: r, rows: 1)
-            r += 1
+        try singleBound.withUnsafeMutableBufferPointer { bound in
+            while r < n {
+                try run(single, v, from: r, rows: 1, bound: bound)
+                r += 1
+            }
         }
     }
 
-    @inline(__always) private func run(_ s: Statement, _ v: UnsafeMutablePointer<Int64>, from first: Int, rows n: Int) throws {
+    @inline(__always) private func run(_ s: Statement, _ v: UnsafeMutablePointer<Int64>, from first: Int, rows n: Int,
+                                       bound: UnsafeMutableBufferPointer<Int64>) throws {
         let h = s.handle
         var p: Int32 = 1
+        var k = 0
         for i in (first * columns)..<((first + n) * columns) {
             let x = v[i]
-            if x == Self.null { sqlite3_bind_null(h, p) } else { sqlite3_bind_int64(h, p, x) }
+            if bound[k] != x {
+                if x == Self.null { sqlite3_bind_null(h, p) } else { sqlite3_bind_int64(h, p, x) }
+                bound[k] = x
+            }
             p &+= 1
+            k &+= 1
         }
         try s.run()
     }
