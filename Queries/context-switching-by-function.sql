@@ -22,7 +22,7 @@ t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p
 s AS (
   SELECT s.goid, s.state, s.open_at_end, s.end_ns - s.start_ns AS d,
          lead(s.state) OVER (PARTITION BY s.goid ORDER BY s.start_seq) AS nstate
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
+  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
 ),
 x AS (
   SELECT g.name AS function, s.d, coalesce(s.nstate, 0) <> 5 AS sw

@@ -33,9 +33,9 @@ alive AS (
 ),
 rnb AS (
   SELECT ts, sum(sum(d)) OVER (ORDER BY ts) AS n FROM (
-    SELECT s.start_ns AS ts, 1 AS d FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
+    SELECT s.start_ns AS ts, 1 AS d FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
     UNION ALL
-    SELECT s.end_ns, -1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
+    SELECT s.end_ns, -1 FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
   ) GROUP BY ts
 ),
 pa AS (SELECT n, ts FROM alive ORDER BY n DESC, ts LIMIT 1),

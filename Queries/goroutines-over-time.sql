@@ -26,7 +26,7 @@ nice(v) AS (SELECT 1 UNION ALL SELECT CASE WHEN substr(CAST(v AS TEXT), 1, 1) = 
 bs AS (SELECT coalesce(:bucket_ns, (SELECT min(v) FROM nice, t WHERE v * 100 >= t.dur)) AS w),
 x(state, a, z, b) AS (
   SELECT s.state, s.start_ns, s.end_ns, s.start_ns / (SELECT w FROM bs)
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.end_ns > s.start_ns
+  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.end_ns > s.start_ns
   UNION ALL
   SELECT state, a, z, b + 1 FROM x WHERE (b + 1) * (SELECT w FROM bs) < z
 ),

@@ -17,8 +17,8 @@ WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid
 pts(ts, di, dr) AS (
   SELECT ps.start_ns, 1, 0 FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state = 3
   UNION ALL SELECT ps.end_ns, -1, 0 FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state = 3
-  UNION ALL SELECT s.start_ns, 0, 1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
-  UNION ALL SELECT s.end_ns, 0, -1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
+  UNION ALL SELECT s.start_ns, 0, 1 FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
+  UNION ALL SELECT s.end_ns, 0, -1 FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
 ),
 seg AS (
   SELECT ts, lead(ts) OVER (ORDER BY ts) AS nx,
@@ -44,7 +44,7 @@ top AS (
 ),
 who AS (
   SELECT top.rank, g.name, sum(min(st.end_ns, top.z) - max(st.start_ns, top.s)) AS ns
-  FROM top JOIN goroutine_states st ON st.trace_id = (SELECT tid FROM p) AND st.state = 2
+  FROM top JOIN goroutine_intervals st ON st.trace_id = (SELECT tid FROM p) AND st.state = 2
     AND st.start_ns < top.z AND st.end_ns > top.s
   JOIN goroutines g ON g.trace_id = st.trace_id AND g.goid = st.goid
   GROUP BY top.rank, g.name

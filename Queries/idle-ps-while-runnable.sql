@@ -22,8 +22,8 @@ t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p
 pts(ts, di, dr) AS (
   SELECT ps.start_ns, 1, 0 FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state = 3
   UNION ALL SELECT ps.end_ns, -1, 0 FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state = 3
-  UNION ALL SELECT s.start_ns, 0, 1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
-  UNION ALL SELECT s.end_ns, 0, -1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
+  UNION ALL SELECT s.start_ns, 0, 1 FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
+  UNION ALL SELECT s.end_ns, 0, -1 FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2
 ),
 seg AS (
   SELECT ts, lead(ts) OVER (ORDER BY ts) AS nx,
@@ -44,7 +44,7 @@ e AS (
   FROM ep WHERE bad GROUP BY k
   HAVING max(nx) - min(ts) >= coalesce(:min_ns, 0)
 ),
-allw AS (SELECT coalesce(sum(s.end_ns - s.start_ns), 0) AS ns FROM goroutine_states s JOIN p ON s.trace_id = p.tid WHERE s.state = 2)
+allw AS (SELECT coalesce(sum(s.end_ns - s.start_ns), 0) AS ns FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.state = 2)
 SELECT count(*) AS episodes,
        coalesce(sum(z - s), 0) AS total_ns,
        round(100.0 * coalesce(sum(z - s), 0) / (SELECT dur FROM t), 3) AS pct_of_trace,

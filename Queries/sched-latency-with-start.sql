@@ -21,7 +21,7 @@
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 w AS (
   SELECT s.end_ns - s.start_ns AS d, s.first_run AS f
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
+  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
   WHERE s.state = 2 AND s.open_at_end = 0
 ),
 r AS (SELECT d, f, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM w)

@@ -24,7 +24,7 @@
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 s AS (
   SELECT s.end_ns - s.start_ns AS d, coalesce(s.syscall_blocked_ns, 0) AS b, s.open_at_end AS o
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
+  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
   WHERE s.state = 5
 ),
 r AS (SELECT d, b, o, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM s)

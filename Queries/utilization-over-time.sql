@@ -27,7 +27,7 @@ iv(kind, a, z) AS (
   UNION ALL
   SELECT CASE WHEN s.state = 2 THEN 'runnable' WHEN g.name = 'runtime.gcBgMarkWorker' THEN 'gcw' ELSE 'grun' END,
          s.start_ns, s.end_ns
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
+  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
   JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
   WHERE s.state IN (2, 3) AND s.end_ns > s.start_ns
 ),
