@@ -21,7 +21,9 @@ enum CLI {
 
     /// Runs `tracedb args…` to completion.
     @discardableResult
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws -> Output {
+    /// Runs tracedb; `stdout`, if given, receives its standard output (e.g. `/dev/full`) and the
+    /// returned stdout is empty.
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil, stdout: FileHandle? = nil) throws -> Output {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -30,13 +32,14 @@ enum CLI {
         p.environment = environment
         if let cwd { p.currentDirectoryURL = cwd }
         let out = Pipe(), err = Pipe()
-        p.standardOutput = out
+        p.standardOutput = stdout ?? out
         p.standardError = err
         try p.run()
         // Read both pipes concurrently so a large output cannot block the child.
         let errData = Mutex2(Data())
         let t = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         t.start()
+        if stdout != nil { try? out.fileHandleForWriting.close() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         while !errData.done { usleep(1000) }

@@ -136,28 +136,12 @@ struct FaultInjectionCLITests {
         let db = dir.appendingPathComponent("t.db").path
         #expect(try CLI.run(["ingest", "--db", db, Faults.fixture("tasks")]).status == 0)
         // Standard output on a full device.
-        let p = Process()
-        p.executableURL = CLI.binary
-        p.arguments = ["export", "folded", "--profile", "sched", "--db", db]
-        p.standardOutput = full
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2, "\(e)")
-        #expect(e == "tracedb: cannot write the output: No space left on device\n", "\(e)")
+        let e = try CLI.run(["export", "folded", "--profile", "sched", "--db", db], stdout: full)
+        #expect(e.status == 2, "\(e.stderr)")
+        #expect(e.stderr == "tracedb: cannot write the output: No space left on device\n", "\(e.stderr)")
         // tracedb dump: never exit 0 with a cut output.
-        let d = Process()
-        d.executableURL = CLI.binary
-        d.arguments = ["dump", Faults.fixture("gcheavy")]
-        d.standardOutput = full
-        let derr = Pipe()
-        d.standardError = derr
-        try d.run()
-        let de = String(decoding: derr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        d.waitUntilExit()
-        #expect(d.terminationStatus == 2 && de.hasSuffix("gcheavy.trace: cannot write the output: No space left on device\n"), "\(de)")
+        let d = try CLI.run(["dump", Faults.fixture("gcheavy")], stdout: full)
+        #expect(d.status == 2 && d.stderr.hasSuffix("gcheavy.trace: cannot write the output: No space left on device\n"), "\(d.stderr)")
     }
 
     @Test("a read-only database file or folder: exit 2, a clear error, the database unchanged")
