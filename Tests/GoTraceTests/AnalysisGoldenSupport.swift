@@ -236,6 +236,12 @@ struct AnalysisRun {
     /// Runs everything over the events `produce` passes to its argument, through ``TraceAnalyses``.
     static func run(_ produce: AnalysisEventSource) rethrows -> AnalysisRun {
         let analyses = TraceAnalyses(utilizationFlags: goldenFlagSets)
+        let span = try feed(produce, into: analyses)
+        return AnalysisRun(analyses.finalize(), start: span.start, end: span.end)
+    }
+
+    /// Feeds the events `produce` passes to its argument into `analyses`; returns the first and last event times.
+    static func feed(_ produce: AnalysisEventSource, into analyses: TraceAnalyses) rethrows -> (start: Int64, end: Int64) {
         var first: Int64?
         var last: Int64 = 0
         try produce { ev in
@@ -243,11 +249,14 @@ struct AnalysisRun {
             if first == nil { first = ev.time }
             last = ev.time
         }
-        let r = analyses.finalize()
-        return AnalysisRun(summary: r.summary, utilization: r.utilization,
-                           utilizationDiagnostics: r.utilizationDiagnostics.mapValues { ($0.eventsWithoutValidP, $0.gomaxprocsChanges) },
-                           profiles: r.profiles, ranges: r.ranges, eventCount: r.eventCount,
-                           start: first ?? 0, end: last)
+        return (first ?? 0, last)
+    }
+
+    /// The analyses' result over a trace that ran from `start` to `end`.
+    init(_ r: TraceAnalyses.Result, start: Int64, end: Int64) {
+        self.init(summary: r.summary, utilization: r.utilization,
+                  utilizationDiagnostics: r.utilizationDiagnostics.mapValues { ($0.eventsWithoutValidP, $0.gomaxprocsChanges) },
+                  profiles: r.profiles, ranges: r.ranges, eventCount: r.eventCount, start: start, end: end)
     }
 
     /// Reads the trace file with ``TraceReader``.

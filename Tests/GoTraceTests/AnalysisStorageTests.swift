@@ -53,14 +53,8 @@ struct AnalysisStorageTests {
         let collected = try AnalysisRun.run(events)
 
         let analyses = TraceAnalyses(utilizationFlags: goldenFlagSets, collectGoroutines: false)
-        var first: Int64?
-        var last: Int64 = 0
-        try events { ev in
-            analyses.feed(ev)
-            if first == nil { first = ev.time }
-            last = ev.time
-        }
-        let r = analyses.finalize()
+        let span = try AnalysisRun.feed(events, into: analyses)
+        var r = analyses.finalize()
         #expect(r.summary.goroutines.isEmpty)
         var byID: [GoID: GoroutineSummary] = [:]
         var order: [GoID] = []
@@ -71,12 +65,8 @@ struct AnalysisStorageTests {
         #expect(n == collected.summary.goroutines.count, "\(c.name)")
         #expect(order == collected.summary.goroutines.keys.sorted(), "\(c.name)")
 
-        var summary = r.summary
-        summary.goroutines = byID
-        let streamed = AnalysisRun(
-            summary: summary, utilization: r.utilization,
-            utilizationDiagnostics: r.utilizationDiagnostics.mapValues { ($0.eventsWithoutValidP, $0.gomaxprocsChanges) },
-            profiles: r.profiles, ranges: r.ranges, eventCount: r.eventCount, start: first ?? 0, end: last)
+        r.summary.goroutines = byID
+        let streamed = AnalysisRun(r, start: span.start, end: span.end)
         func text(_ rows: [[GoldenField]]) -> [[String]] { rows.map { $0.map(\.description) } }
         #expect(text(streamed.goroutineRows) == text(collected.goroutineRows), "\(c.name): goroutines")
         #expect(text(streamed.goroutineBlockRows) == text(collected.goroutineBlockRows), "\(c.name): blocks")
