@@ -252,16 +252,19 @@ struct AnalysisRun {
         return (first ?? 0, last)
     }
 
-    /// The analyses' result over a trace that ran from `start` to `end`.
+    /// Reads the trace file with ``TraceReader``.
+    static func run(tracePath: String) throws -> AnalysisRun {
+        try run(analysisTraceEvents(tracePath))
+    }
+}
+
+extension AnalysisRun {
+    /// The analyses' result over a trace that ran from `start` to `end` (in an extension, so the
+    /// memberwise init stays).
     init(_ r: TraceAnalyses.Result, start: Int64, end: Int64) {
         self.init(summary: r.summary, utilization: r.utilization,
                   utilizationDiagnostics: r.utilizationDiagnostics.mapValues { ($0.eventsWithoutValidP, $0.gomaxprocsChanges) },
                   profiles: r.profiles, ranges: r.ranges, eventCount: r.eventCount, start: start, end: end)
-    }
-
-    /// Reads the trace file with ``TraceReader``.
-    static func run(tracePath: String) throws -> AnalysisRun {
-        try run(analysisTraceEvents(tracePath))
     }
 }
 
