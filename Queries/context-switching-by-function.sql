@@ -19,31 +19,29 @@
 -- metric: running_ns ns none — total running time
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p.tid),
-s AS (
-  SELECT s.goid, s.state, s.open_at_end, s.end_ns - s.start_ns AS d,
-         lead(s.state) OVER (PARTITION BY s.goid ORDER BY s.start_seq) AS nstate
-  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
+h AS (  -- per start function, the exact distribution of its running slices (lengths)
+  SELECT l.key AS function, l.length_ns AS d, l.count AS c,
+         sum(l.count) OVER (PARTITION BY l.key ORDER BY l.length_ns) AS cum,
+         sum(l.count) OVER (PARTITION BY l.key) AS n
+  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running_by_function'
 ),
-x AS (
-  SELECT g.name AS function, s.d, coalesce(s.nstate, 0) <> 5 AS sw
-  FROM s JOIN goroutines g ON g.trace_id = (SELECT tid FROM p) AND g.goid = s.goid
-  WHERE s.state = 3 AND s.open_at_end = 0
+sy AS (  -- the slices that ended by entering a syscall (they keep the P: not a switch)
+  SELECT l.key AS function, sum(l.count) AS c
+  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running_to_syscall_by_function' GROUP BY l.key
 ),
-r AS (
-  SELECT function, d, sw, row_number() OVER (PARTITION BY function ORDER BY d) AS rn,
-         count(*) OVER (PARTITION BY function) AS n
-  FROM x
+f AS (
+  SELECT h.function, max(n) AS slices, max(n) - coalesce((SELECT c FROM sy WHERE sy.function = h.function), 0) AS switches,
+         min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+         min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+         coalesce(sum(CASE WHEN d < coalesce(:short_ns, 10000) THEN c END), 0) AS short_slices,
+         sum(d * c) AS running_ns
+  FROM h GROUP BY h.function
 )
-SELECT function,
-       count(*) AS slices,
-       sum(sw) AS switches,
-       round(sum(sw) * 1e9 / (SELECT dur FROM t), 3) AS switches_per_s,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
-       sum(d < coalesce(:short_ns, 10000)) AS short_slices,
-       round(100.0 * sum(d < coalesce(:short_ns, 10000)) / count(*), 3) AS short_pct,
-       sum(d) AS running_ns
-FROM r
-GROUP BY function
+SELECT function, slices, switches,
+       round(switches * 1e9 / (SELECT dur FROM t), 3) AS switches_per_s,
+       p50_ns, p99_ns, short_slices,
+       round(100.0 * short_slices / slices, 3) AS short_pct,
+       running_ns
+FROM f
 ORDER BY switches DESC, function
 LIMIT coalesce(:top, -1);

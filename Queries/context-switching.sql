@@ -26,33 +26,22 @@
 -- metric: ended_exit count none — slices ended by the goroutine exiting
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p.tid),
-s AS (
-  SELECT s.state, s.open_at_end, s.end_ns - s.start_ns AS d,
-         lead(s.state) OVER w AS nstate, lead(s.reason_id) OVER w AS nreason
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-  WINDOW w AS (PARTITION BY s.goid ORDER BY s.start_seq)
-),
-x AS (
-  SELECT s.d,
-         CASE WHEN s.nstate IS NULL THEN 'exit' WHEN s.nstate = 4 THEN 'blocked' WHEN s.nstate = 5 THEN 'syscall'
-              WHEN r.value = 'preempted' THEN 'preempted' WHEN r.value = 'runtime.Gosched' THEN 'yield'
-              ELSE 'other' END AS how
-  FROM s LEFT JOIN strings r ON r.trace_id = (SELECT tid FROM p) AND r.string_id = s.nreason
-  WHERE s.state = 3 AND s.open_at_end = 0
-),
-r AS (SELECT d, how, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM x)
-SELECT count(*) AS slices,
-       coalesce(sum(how <> 'syscall'), 0) AS switches,
-       round(coalesce(sum(how <> 'syscall'), 0) * 1e9 / (SELECT dur FROM t), 3) AS switches_per_s,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
-       coalesce(sum(d) / count(*), 0) AS avg_ns,
-       coalesce(sum(d < coalesce(:short_ns, 10000)), 0) AS short_slices,
-       round(100.0 * coalesce(sum(d < coalesce(:short_ns, 10000)), 0) / max(count(*), 1), 3) AS short_pct,
-       coalesce(sum(how = 'blocked'), 0) AS ended_blocked,
-       coalesce(sum(how = 'preempted'), 0) AS ended_preempted,
-       coalesce(sum(how = 'yield'), 0) AS ended_yield,
-       coalesce(sum(how = 'syscall'), 0) AS ended_syscall,
-       coalesce(sum(how = 'exit'), 0) AS ended_exit
-FROM r;
+r AS (SELECT l.key AS how, l.length_ns, l.count FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running'),
+m AS (SELECT length_ns AS d, sum(count) AS c FROM r GROUP BY length_ns),  -- all slices, however they ended
+h AS (SELECT d, c, sum(c) OVER (ORDER BY d) AS cum, sum(c) OVER () AS n FROM m),
+e AS (SELECT how, sum(count) AS c FROM r GROUP BY how)
+SELECT coalesce(max(n), 0) AS slices,
+       (SELECT coalesce(sum(c), 0) FROM e WHERE how <> 'syscall') AS switches,
+       round((SELECT coalesce(sum(c), 0) FROM e WHERE how <> 'syscall') * 1e9 / (SELECT dur FROM t), 3) AS switches_per_s,
+       min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+       min(CASE WHEN cum >= (n * 90 + 99) / 100 THEN d END) AS p90_ns,
+       min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+       coalesce(sum(d * c) / max(n), 0) AS avg_ns,
+       coalesce(sum(CASE WHEN d < coalesce(:short_ns, 10000) THEN c END), 0) AS short_slices,
+       round(100.0 * coalesce(sum(CASE WHEN d < coalesce(:short_ns, 10000) THEN c END), 0) / max(coalesce(max(n), 0), 1), 3) AS short_pct,
+       (SELECT coalesce(sum(c), 0) FROM e WHERE how = 'blocked') AS ended_blocked,
+       (SELECT coalesce(sum(c), 0) FROM e WHERE how = 'preempted') AS ended_preempted,
+       (SELECT coalesce(sum(c), 0) FROM e WHERE how = 'yield') AS ended_yield,
+       (SELECT coalesce(sum(c), 0) FROM e WHERE how = 'syscall') AS ended_syscall,
+       (SELECT coalesce(sum(c), 0) FROM e WHERE how = 'exit') AS ended_exit
+FROM h;

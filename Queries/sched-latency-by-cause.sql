@@ -17,37 +17,19 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-s AS (
-  SELECT s.state, s.first_run, s.open_at_end, s.reason_id, s.start_ns, s.event_ns, s.end_ns,
-         lag(s.state) OVER (PARTITION BY s.goid ORDER BY s.start_seq) AS prev_state
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-),
-w AS (
-  SELECT CASE
-           WHEN s.first_run = 1 THEN 'first run'
-           WHEN s.prev_state = 4 THEN 'woken'
-           WHEN s.prev_state = 5 THEN 'syscall returned'
-           WHEN r.value = 'preempted' THEN 'preempted'
-           WHEN r.value = 'runtime.Gosched' THEN 'yielded'
-           ELSE 'stopped (' || coalesce(r.value, '') || ')'
-         END AS cause,
-         CASE WHEN s.first_run = 1 THEN s.end_ns - s.start_ns ELSE s.end_ns - s.event_ns END AS d
-  FROM s
-  LEFT JOIN strings r ON r.trace_id = (SELECT tid FROM p) AND r.string_id = s.reason_id
-  WHERE s.state = 2 AND s.open_at_end = 0
-),
-r AS (
-  SELECT cause, d, row_number() OVER (PARTITION BY cause ORDER BY d) AS rn,
-         count(*) OVER (PARTITION BY cause) AS n
-  FROM w
+h AS (  -- per cause, the exact distribution of the waits (lengths)
+  SELECT l.key AS cause, l.length_ns AS d, l.count AS c,
+         sum(l.count) OVER (PARTITION BY l.key ORDER BY l.length_ns) AS cum,
+         sum(l.count) OVER (PARTITION BY l.key) AS n
+  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'sched_latency_by_cause'
 )
 SELECT cause,
-       count(*) AS count,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+       max(n) AS count,
+       min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+       min(CASE WHEN cum >= (n * 90 + 99) / 100 THEN d END) AS p90_ns,
+       min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
        max(d) AS max_ns,
-       sum(d) AS total_ns
-FROM r
+       sum(d * c) AS total_ns
+FROM h
 GROUP BY cause
 ORDER BY total_ns DESC, cause;

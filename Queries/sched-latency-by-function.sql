@@ -16,27 +16,22 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-w AS (
-  SELECT g.name AS function, s.goid, s.end_ns - s.event_ns AS d
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-  JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
-  WHERE s.state = 2 AND s.first_run = 0 AND s.open_at_end = 0
-),
-r AS (
-  SELECT function, goid, d,
-         row_number() OVER (PARTITION BY function ORDER BY d) AS rn,
-         count(*) OVER (PARTITION BY function) AS n
-  FROM w
+h AS (  -- per start function, the exact distribution of its goroutines' waits (lengths)
+  SELECT l.key AS function, l.length_ns AS d, l.count AS c,
+         sum(l.count) OVER (PARTITION BY l.key ORDER BY l.length_ns) AS cum,
+         sum(l.count) OVER (PARTITION BY l.key) AS n
+  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'sched_latency_by_function'
 )
-SELECT function,
-       count(DISTINCT goid) AS goroutines,
-       count(*) AS count,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+SELECT h.function,
+       (SELECT g.count FROM lengths g WHERE g.trace_id = (SELECT tid FROM p) AND g.measure = 'sched_waiting_goroutines'
+          AND g.key = h.function AND g.length_ns = 0) AS goroutines,
+       max(n) AS count,
+       min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+       min(CASE WHEN cum >= (n * 90 + 99) / 100 THEN d END) AS p90_ns,
+       min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
        max(d) AS max_ns,
-       sum(d) AS total_ns
-FROM r
-GROUP BY function
-ORDER BY total_ns DESC, function
+       sum(d * c) AS total_ns
+FROM h
+GROUP BY h.function
+ORDER BY total_ns DESC, h.function
 LIMIT coalesce(:top, -1);

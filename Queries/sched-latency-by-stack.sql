@@ -16,38 +16,20 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-sk AS (  -- per stack of this trace: leaf→root function names joined with ';'
-  SELECT stack_id AS sid, group_concat(name, ';') AS funcs
-  FROM (SELECT sf.stack_id, sf.depth, fn.name
-        FROM stack_frames sf
-        JOIN frames fr ON fr.trace_id = sf.trace_id AND fr.frame_id = sf.frame_id
-        JOIN funcs fn ON fn.trace_id = fr.trace_id AND fn.func_id = fr.func_id
-        WHERE sf.trace_id = (SELECT tid FROM p)
-        ORDER BY sf.stack_id, sf.depth)
-  GROUP BY stack_id
-  UNION ALL SELECT 0, ''  -- no stack
-),
-u AS (  -- stack rows and wait rows in one stream: the window carries each stack's text to its waits
-  SELECT sid, funcs, NULL AS d FROM sk
-  UNION ALL
-  SELECT coalesce(s.stack_id, 0), NULL, s.end_ns - s.event_ns
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-  WHERE s.state = 2 AND s.first_run = 0 AND s.open_at_end = 0
-),
-w AS (SELECT stack, d FROM (SELECT coalesce(max(funcs) OVER (PARTITION BY sid), '') AS stack, d FROM u) WHERE d IS NOT NULL),
-r AS (
-  SELECT stack, d, row_number() OVER (PARTITION BY stack ORDER BY d) AS rn,
-         count(*) OVER (PARTITION BY stack) AS n
-  FROM w
+h AS (  -- per stack (stacks.funcs_id of the event that made the goroutine runnable), the exact distribution
+  SELECT l.key AS k, l.length_ns AS d, l.count AS c,
+         sum(l.count) OVER (PARTITION BY l.key ORDER BY l.length_ns) AS cum,
+         sum(l.count) OVER (PARTITION BY l.key) AS n
+  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'sched_latency_by_stack'
 )
-SELECT stack,
-       count(*) AS count,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+SELECT coalesce((SELECT st.funcs FROM stacks st WHERE st.trace_id = (SELECT tid FROM p) AND st.stack_id = h.k), '') AS stack,
+       max(n) AS count,
+       min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+       min(CASE WHEN cum >= (n * 90 + 99) / 100 THEN d END) AS p90_ns,
+       min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
        max(d) AS max_ns,
-       sum(d) AS total_ns
-FROM r
-GROUP BY stack
+       sum(d * c) AS total_ns
+FROM h
+GROUP BY h.k
 ORDER BY total_ns DESC, stack
 LIMIT coalesce(:top, -1);

@@ -19,20 +19,17 @@
 -- metric: first_run_total_ns ns lower — time of those first-run waits
 -- metric: first_run_max_ns ns lower — longest first-run wait
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-w AS (
-  SELECT s.end_ns - s.start_ns AS d, s.first_run AS f
-  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
-  WHERE s.state = 2 AND s.open_at_end = 0
-),
-r AS (SELECT d, f, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM w)
-SELECT count(*) AS count,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
-       max(CASE WHEN rn = (n * 999 + 999) / 1000 THEN d END) AS p999_ns,
+r AS (SELECT l.key, l.length_ns, l.count FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'runnable'),
+m AS (SELECT length_ns AS d, sum(count) AS c FROM r GROUP BY length_ns),  -- first runs and the others, merged
+h AS (SELECT d, c, sum(c) OVER (ORDER BY d) AS cum, sum(c) OVER () AS n FROM m)
+SELECT coalesce(max(n), 0) AS count,
+       min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+       min(CASE WHEN cum >= (n * 90 + 99) / 100 THEN d END) AS p90_ns,
+       min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+       min(CASE WHEN cum >= (n * 999 + 999) / 1000 THEN d END) AS p999_ns,
        max(d) AS max_ns,
-       coalesce(sum(d), 0) AS total_ns,
-       coalesce(sum(f), 0) AS first_run_count,
-       coalesce(sum(CASE WHEN f = 1 THEN d END), 0) AS first_run_total_ns,
-       max(CASE WHEN f = 1 THEN d END) AS first_run_max_ns
-FROM r;
+       coalesce(sum(d * c), 0) AS total_ns,
+       (SELECT coalesce(sum(count), 0) FROM r WHERE key = 'first run') AS first_run_count,
+       (SELECT coalesce(sum(length_ns * count), 0) FROM r WHERE key = 'first run') AS first_run_total_ns,
+       (SELECT max(length_ns) FROM r WHERE key = 'first run') AS first_run_max_ns
+FROM h;

@@ -19,17 +19,16 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of all waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-w AS (
-  SELECT s.end_ns - s.event_ns AS d
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-  WHERE s.state = 2 AND s.first_run = 0 AND s.open_at_end = 0
-),
-r AS (SELECT d, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM w)
-SELECT count(*) AS count,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
-       max(CASE WHEN rn = (n * 999 + 999) / 1000 THEN d END) AS p999_ns,
+h AS (  -- the exact distribution of the waits (lengths), with running counts for the percentiles
+  SELECT l.length_ns AS d, l.count AS c,
+         sum(l.count) OVER (ORDER BY l.length_ns) AS cum, sum(l.count) OVER () AS n
+  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'sched_latency'
+)
+SELECT coalesce(max(n), 0) AS count,
+       min(CASE WHEN cum >= (n * 50 + 99) / 100 THEN d END) AS p50_ns,
+       min(CASE WHEN cum >= (n * 90 + 99) / 100 THEN d END) AS p90_ns,
+       min(CASE WHEN cum >= (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+       min(CASE WHEN cum >= (n * 999 + 999) / 1000 THEN d END) AS p999_ns,
        max(d) AS max_ns,
-       coalesce(sum(d), 0) AS total_ns
-FROM r;
+       coalesce(sum(d * c), 0) AS total_ns
+FROM h;

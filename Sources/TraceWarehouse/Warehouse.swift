@@ -28,6 +28,11 @@ public final class Warehouse: @unchecked Sendable {
     /// The schema version this build of tracedb writes.
     public static var schemaVersion: Int { migrations.last?.version ?? 0 }
 
+    /// `PRAGMA application_id` of a database made by the current schema (Schema/001_schema.sql sets it):
+    /// 'trdb'. A database with a user_version but another id was made by a tracedb before the schema was
+    /// folded into one file, and cannot be migrated.
+    public static let applicationID: Int64 = 0x7472_6462
+
     /// Opens (creating if needed) the warehouse at `path` and brings its schema up to date.
     /// `readOnly` opens an existing database without changing it (it must be at this schema version or older
     /// than none: an older schema is an error asking for a writable open to migrate).
@@ -44,6 +49,7 @@ public final class Warehouse: @unchecked Sendable {
         }
         if readOnly {
             let v = try Int(db.scalarInt("PRAGMA user_version") ?? 0)
+            if v > 0, try db.scalarInt("PRAGMA application_id") != Self.applicationID { throw Self.madeByOlder(path: path) }
             if v > Self.schemaVersion { throw Self.tooNew(path: path, version: v) }
             if v < Self.schemaVersion {
                 throw WarehouseError("\(path) has schema version \(v), this tracedb needs \(Self.schemaVersion): open it once for writing (e.g. tracedb ingest) to migrate it")
@@ -128,6 +134,10 @@ public final class Warehouse: @unchecked Sendable {
         return nil
     }
 
+    static func madeByOlder(path: String) -> WarehouseError {
+        WarehouseError("\(path) was made by an older tracedb whose schema this one cannot read: re-ingest its traces into a new database")
+    }
+
     static func tooNew(path: String, version: Int) -> WarehouseError {
         WarehouseError("\(path) has schema version \(version), newer than this tracedb understands (\(schemaVersion)): upgrade tracedb")
     }
@@ -136,6 +146,7 @@ public final class Warehouse: @unchecked Sendable {
     func migrate() throws {
         try db.transaction {
             let current = try Int(db.scalarInt("PRAGMA user_version") ?? 0)
+            if current > 0, try db.scalarInt("PRAGMA application_id") != Self.applicationID { throw Self.madeByOlder(path: path) }
             if current > Self.schemaVersion { throw Self.tooNew(path: path, version: current) }
             for m in Self.migrations where m.version > current {
                 do {

@@ -11,6 +11,10 @@ final class Interner {
     private var files: [ExactString: Int64] = [:]
     private var frames: [StackFrame: Int64] = [:]
     private var stacksByFrames: [[Int64]: Int64] = [:]
+    /// `stacks.funcs` → the first stack_id with those functions (`stacks.funcs_id`).
+    private var stacksByFuncs: [ExactString: Int64] = [:]
+    /// stack_id → its funcs_id (index 0 unused).
+    private var funcsIDs: [Int64] = [0]
     /// Wire stack id → stack_id for the current generation (wire ids are per generation): the hot
     /// path, one dictionary probe per event. Cleared when a new generation starts, so memory stays
     /// bounded by one generation's stacks.
@@ -35,7 +39,9 @@ final class Interner {
         insertFunc = try db.prepare("INSERT INTO funcs(trace_id, func_id, name) VALUES (?, ?, ?)")
         insertFile = try db.prepare("INSERT INTO files(trace_id, file_id, path) VALUES (?, ?, ?)")
         insertFrame = try db.prepare("INSERT INTO frames(trace_id, frame_id, pc, func_id, file_id, line) VALUES (?, ?, ?, ?, ?, ?)")
-        insertStack = try db.prepare("INSERT INTO stacks(trace_id, stack_id, depth, leaf_func_id, root_func_id) VALUES (?, ?, ?, ?, ?)")
+        insertStack = try db.prepare("""
+            INSERT INTO stacks(trace_id, stack_id, depth, leaf_func_id, root_func_id, funcs, funcs_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
         stackFramesOut = try BatchInserter(db: db, table: "stack_frames", columns: ["trace_id", "stack_id", "depth", "frame_id"], queue: queue)
     }
 
@@ -103,9 +109,14 @@ final class Interner {
         stacksByFrames[ids] = id
         let ins = insertStack, traceID = self.traceID, depth = Int64(ids.count)
         let leaf = funcIDs.first, root = funcIDs.last
+        let funcs = stackFrames.map(\.function).joined(separator: ";")
+        let funcsID = stacksByFuncs[ExactString(funcs)] ?? id
+        if funcsID == id { stacksByFuncs[ExactString(funcs)] = id }
+        funcsIDs.append(funcsID)
         try queue.perform {
             try ins.bind(1, traceID); try ins.bind(2, id); try ins.bind(3, depth)
             try ins.bind(4, leaf); try ins.bind(5, root)
+            try ins.bind(6, funcs); try ins.bind(7, funcsID)
             try ins.run()
         }
         for (depth, frameID) in ids.enumerated() {
@@ -113,6 +124,15 @@ final class Interner {
             try stackFramesOut.endRow()
         }
         return id
+    }
+
+    /// The funcs_id of the stacks without frames, if the trace has one.
+    var emptyFuncsID: Int64? { stacksByFuncs[ExactString("")] }
+
+    /// `stacks.funcs_id` of a stack_id (0 for none).
+    @inline(__always) func funcsID(_ stack: Int64?) -> Int64 {
+        guard let stack, stack > 0, Int(stack) < funcsIDs.count else { return 0 }
+        return funcsIDs[Int(stack)]
     }
 
     func flush() throws { try stackFramesOut.flush() }

@@ -15,6 +15,12 @@ final class StateTracker {
         var start: Int64
         var seq: Int64
         var proc: Int64
+        /// The opening event: its time, name_id (the transition's reason), stack_id, and the state it left
+        /// (-1 when the goroutine had no interval before: created or first seen).
+        var eventNs: Int64
+        var reason: Int64
+        var stack: Int64
+        var prevState: Int8
         var firstRun: Bool
         var firstSeen: Bool
         /// Syscall: blocked time accounted before `eventTime` (first seen in a syscall without a P).
@@ -77,11 +83,17 @@ final class StateTracker {
         var startNs: Int64
         var flags: Int64
         var blockedNs: Int64?
+        /// The state it was in and the details of the event that opened it (see OpenG).
+        var state: GoState
+        var eventNs: Int64
+        var reason: Int64
+        var stack: Int64
+        var prevState: Int8
     }
 
     /// A goroutine state transition at relative time `t`; returns the interval it closes, if any.
     func goroutine(_ id: Int64, from: GoState, to: GoState, t: Int64, seq: Int64, lastSync: Int64,
-                   forever: Bool, event: Event) throws -> ClosedInterval? {
+                   forever: Bool, event: Event, reason: Int64, stack: Int64) throws -> ClosedInterval? {
         if from == to { return nil }
         var closed: ClosedInterval?
         if let slot = goroutines.find(id) {
@@ -89,12 +101,15 @@ final class StateTracker {
             goroutines.remove(id)
             if open.state == .syscall { try endSyscall(id, &open) }
             closed = ClosedInterval(startSeq: open.seq, startNs: open.start, flags: Self.flags(open),
-                                    blockedNs: Self.blocked(open, end: t))
+                                    blockedNs: Self.blocked(open, end: t), state: open.state, eventNs: open.eventNs,
+                                    reason: open.reason, stack: open.stack, prevState: open.prevState)
         }
         // Blocking "forever" (select {}) ends the goroutine's life, as in Go's summary.
         if to == .notExist || (to == .waiting && forever) { return closed }
         let proc = event.proc
+        let prev: Int8 = closed.map { Int8($0.state.rawValue) } ?? -1
         var open = OpenG(state: to, start: from == .undetermined ? lastSync : t, seq: seq, proc: proc,
+                         eventNs: t, reason: reason, stack: stack, prevState: prev,
                          firstRun: to == .runnable && !everRan.contains(id), firstSeen: from == .undetermined,
                          syscallBlockedBefore: 0, syscallBlockedSince: nil)
         if to == .running { everRan.set(id, true) }
@@ -138,9 +153,12 @@ final class StateTracker {
 
     // MARK: procs
 
-    func proc(_ id: Int64, from: ProcState, to: ProcState, t: Int64, seq: Int64, lastSync: Int64, event: Event) throws {
-        if from == to { return }
-        if let open = procs.removeValue(forKey: id) {
+    /// A proc state transition; returns the state of the interval it closes, if any.
+    @discardableResult
+    func proc(_ id: Int64, from: ProcState, to: ProcState, t: Int64, seq: Int64, lastSync: Int64, event: Event) throws -> ProcState? {
+        if from == to { return nil }
+        let closed = procs.removeValue(forKey: id)
+        if let open = closed {
             try emitProc(id, open, end: t)
         }
         if to == .idle || to == .notExist {
@@ -160,8 +178,9 @@ final class StateTracker {
                 try updateThread(m, t: t, seq: seq) { $0.proc = id }
             }
         }
-        if to == .notExist { return }
+        if to == .notExist { return closed?.state }
         procs[id] = OpenP(state: to, start: from == .undetermined ? lastSync : t, seq: seq, thread: event.thread)
+        return closed?.state
     }
 
     private func emitProc(_ id: Int64, _ p: OpenP, end: Int64) throws {

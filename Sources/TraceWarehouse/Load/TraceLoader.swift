@@ -157,6 +157,8 @@ final class TraceLoad {
     let logs: Statement
     var labels: [Int64: (label: String, t: Int64)] = [:]
     let summary: SummaryBuilder
+    let lengths = LengthsBuilder()
+    let sweep = SchedSweep()
 
     var seq: Int64 = 0
     var startAbs: Int64 = 0
@@ -221,6 +223,14 @@ final class TraceLoad {
         try tracker.flush()
         try queue.finish()
         try tracker.finish(end: end)
+        sweep.finish(end: end)
+        let reason = try db.prepare("SELECT value FROM strings WHERE trace_id = ? AND string_id = ?")
+        try lengths.write(db: db, traceID: traceID, emptyStackKey: interner.emptyFuncsID) { id in
+            try reason.bind(1, traceID); try reason.bind(2, id)
+            defer { reason.reset() }
+            return try reason.step() ? reason.text(0) : ""
+        }
+        try writeSweep()
         let analyses = summary.analyses.finalize()
         try writeRanges(analyses.ranges)
         try writeLabels()
@@ -291,19 +301,35 @@ final class TraceLoad {
             case .goroutine:
                 let (f, n) = st.goroutine
                 if f == .notExist && n != .notExist {
+                    sweep.createdGoroutine(at: t)
                     summary.created(st.resource.id, creator: ev.goroutine, stack: stack,
                                     startStack: stStack == BatchInserter.null ? nil : stStack)
                 }
+                let forever = n == .waiting && st.reason == "forever"
+                if f != n { lengths.transition(goid: st.resource.id, from: f, stack: st.stack) }
                 closed = try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
-                                      forever: n == .waiting && st.reason == "forever", event: ev)
+                                      forever: forever, event: ev, reason: name, stack: stack ?? 0)
+                if f != n {
+                    if closed?.state == .runnable { sweep.runnableEnd(st.resource.id, at: t) }
+                    if n == .runnable { sweep.runnableStart(st.resource.id, at: f == .undetermined ? lastSync : t) }
+                }
+                if let c = closed {
+                    lengths.closed(c, goid: st.resource.id, t: t, to: n, forever: forever, closingReason: st.reason,
+                                   stackFuncsID: interner.funcsID(c.stack))
+                }
             case .proc:
                 let (f, n) = st.proc
-                try tracker.proc(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync, event: ev)
+                let was = try tracker.proc(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync, event: ev)
+                if f != n {
+                    if was == .idle { sweep.idleEnd(st.resource.id, at: t) }
+                    if n == .idle { sweep.idleStart(st.resource.id, at: f == .undetermined ? lastSync : t) }
+                }
             default: break
             }
             try tracker.finishEvent(t: t, seq: s)
         case .sync(let sync):
             value = Int64(sync.n)
+            sweep.sync(at: t)
             lastSync = t
             syncs += 1
             var parts: [String] = []
@@ -474,6 +500,35 @@ final class TraceLoad {
                         goWorst.map { .int($0.time - startAbs) } ?? .null])
             try m.run()
         }
+    }
+
+    /// The tables of the scheduler sweep (see SchedSweep).
+    func writeSweep() throws {
+        let lengthsIns = try db.prepare("INSERT INTO idle_p_episode_lengths(trace_id, duration_ns, count, waiting_goroutine_ns) VALUES (?, ?, ?, ?)")
+        for (d, e) in sweep.episodeLengths.sorted(by: { $0.key < $1.key }) {
+            try lengthsIns.bind([.int(traceID), .int(d), .int(e.count), .int(e.waiting)]); try lengthsIns.run()
+        }
+        let longIns = try db.prepare("""
+            INSERT INTO idle_p_episodes_longest(trace_id, rank, start_ns, end_ns, max_idle_procs, max_runnable, waiting_goroutine_ns,
+              runnable_functions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (i, e) in sweep.longest.enumerated() {
+            // Runnable goroutine-time per start function, the five largest (ties by name).
+            var byName: [String: Int64] = [:]
+            for (g, ns) in e.who { byName[lengths.name(of: g), default: 0] += ns }
+            let top = byName.sorted { $0.value != $1.value ? $0.value > $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+                .prefix(5).map(\.key).joined(separator: ", ")
+            try longIns.bind([.int(traceID), .int(Int64(i + 1)), .int(e.start), .int(e.end), .int(Int64(e.maxIdle)), .int(Int64(e.maxRunnable)),
+                              .int(e.waiting), .text(top)])
+            try longIns.run()
+        }
+        let sum = try db.prepare("""
+            INSERT INTO sched_summary(trace_id, runnable_ns, peak_runnable, peak_runnable_at_ns, created, max_created_per_ms)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        try sum.bind([.int(traceID), .int(sweep.runnableNs), .int(Int64(sweep.peakRunnable)), sweep.peakRunnableAt.map { .int($0) } ?? .null,
+                      .int(sweep.created), .int(sweep.maxCreatedPerMs)])
+        try sum.run()
     }
 
     func writeLabels() throws {

@@ -1,4 +1,4 @@
--- tracedb schema, migration 1: the core tables.
+-- tracedb schema: the whole current schema, tables first, then views.
 --
 -- One database holds many traces ("runs"). Every table is keyed by trace_id first, so a query about
 -- one trace never mixes in another by accident and deleting a trace is `DELETE … WHERE trace_id = ?`.
@@ -8,10 +8,18 @@
 --     value, so absolute = relative + traces.start_abs_ns). Durations are plain nanoseconds.
 --   * goid / proc_id / thread_id are Go's goroutine, P and M ids; NULL (never -1) means "none".
 --   * Text that repeats (function names, file paths, reasons, range names…) lives once per trace in
---     `strings`, `funcs` or `files`; other tables hold the small integer id. The views in migration 2
+--     `strings`, `funcs` or `files`; other tables hold the small integer id. The views at the end
 --     (events_v, goroutine_states_v, stack_text …) join the text back for humans.
 --   * Tables are WITHOUT ROWID with primary keys chosen for the common access paths, so bulk loading
 --     needs no secondary indexes.
+--   * Tables under "Derived at ingest" hold what the loader computes while it streams the trace (the
+--     sweeps over the whole timeline that saved queries would otherwise recompute); each says which
+--     saved queries read it. The pure-SQL definitions they replace live on in the tests as oracles.
+--
+-- `PRAGMA application_id` is 0x74726462 ('trdb') on a database made by this schema; `user_version`
+-- counts the migrations after this file (Schema/NNN_*.sql, applied in order). A database made by a
+-- tracedb before this schema (application_id 0) must be re-ingested.
+PRAGMA application_id = 1953653858;
 
 -- One row per ingested trace file.
 CREATE TABLE traces (
@@ -118,6 +126,10 @@ CREATE TABLE stacks (
     depth    INTEGER NOT NULL,  -- number of frames
     leaf_func_id INTEGER,       -- → funcs: the innermost frame's function
     root_func_id INTEGER,       -- → funcs: the outermost frame's function
+    funcs        TEXT NOT NULL, -- leaf→root function names joined with ';' ('' for a stack without frames): how
+                                --   Go's profiles and the saved queries name a stack
+    funcs_id     INTEGER NOT NULL, -- the first stack_id with the same `funcs`: stacks that differ only in PCs,
+                                --   files or lines share it (derived tables group by it)
     PRIMARY KEY (trace_id, stack_id)
 ) WITHOUT ROWID;
 
@@ -132,37 +144,49 @@ CREATE TABLE stack_frames (
 
 -- Every parsed event, losslessly, in Go's order (`tracedb dump` can be rebuilt from it).
 -- Kind-specific columns are NULL when they do not apply.
+
+-- Every parsed event, losslessly, in Go's order (`tracedb dump --from-db` rebuilds Go's text from it).
+-- `events` holds one row per event (97% of them state transitions), so its width decides the database
+-- size and the ingest speed: kind-specific fields that few events have live in `event_args`, and a
+-- closed goroutine state interval is stored on the event that closes it (iv_*), relative to that event.
 CREATE TABLE events (
-    trace_id   INTEGER NOT NULL,
-    seq        INTEGER NOT NULL,  -- 0, 1, 2 … in the order Go's reader returns events
-    ts_ns      INTEGER NOT NULL,  -- time since the trace start (absolute = ts_ns + traces.start_abs_ns)
-    kind       INTEGER NOT NULL,  -- → event_kinds
-    thread_id  INTEGER,           -- M the event happened on
-    proc_id    INTEGER,           -- P the event happened on
-    goid       INTEGER,           -- goroutine the event happened on (for transitions: before the transition)
-    stack_id   INTEGER,           -- → stacks: Event.Stack()
-    res_kind   INTEGER,           -- → resource_kinds: transition resource, range scope or label resource
-    res_id     INTEGER,           -- that resource's id
-    from_state INTEGER,           -- StateTransition: old state (go_states or proc_states_names by res_kind)
-    to_state   INTEGER,           -- StateTransition: new state
-    reason_id  INTEGER,           -- → strings: StateTransition.Reason
-    st_stack_id INTEGER,          -- → stacks: StateTransition.Stack (new goroutine's start stack for GoCreate)
-    name_id    INTEGER,           -- → strings: range name, task/region type, metric name, label, log category, experimental name
-    task_id    INTEGER,           -- task/region/log task id
-    parent_task_id INTEGER,       -- TaskBegin: parent task id
-    value      INTEGER,           -- Metric: integer value; Sync: N
-    text_id    INTEGER,           -- → strings: Log message, or a string Metric value
+    trace_id    INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,  -- 0, 1, 2 … in the order Go's reader returns events
+    ts_ns       INTEGER NOT NULL,  -- time since the trace start (absolute = ts_ns + traces.start_abs_ns)
+    kind        INTEGER NOT NULL,  -- → event_kinds
+    thread_id   INTEGER,           -- M the event happened on
+    proc_id     INTEGER,           -- P the event happened on
+    goid        INTEGER,           -- goroutine the event happened on (for transitions: before the transition)
+    stack_id    INTEGER,           -- → stacks: Event.Stack()
+    res_kind    INTEGER,           -- → resource_kinds: transition resource, range scope or label resource
+    res_id      INTEGER,           -- that resource's id
+    from_state  INTEGER,           -- StateTransition: old state (go_states or proc_states_names by res_kind)
+    to_state    INTEGER,           -- StateTransition: new state
+    name_id     INTEGER,           -- → strings: the event's name: StateTransition reason, range name, label,
+                                   --   metric name, task/region type, log category, experimental name
+    st_stack_id INTEGER,           -- → stacks: StateTransition.Stack (the new goroutine's start stack for GoCreate)
     -- A goroutine transition that ends one of the goroutine's state intervals (its old state, from_state,
-    -- lasted from iv_start_ns to ts_ns) carries that interval here; the view `goroutine_states` reads
-    -- them. Storing intervals on the event that closes them keeps one row per event instead of two.
-    iv_start_seq INTEGER,         -- seq of the transition that began the interval (NULL: this event ends no interval)
-    iv_start_ns  INTEGER,         -- when the interval began (for a goroutine first seen via a status event: the Sync before it)
-    iv_flags     INTEGER,         -- 1: first_run (the wait between creation and the first run); 2: first_seen (began at a status event)
-    iv_blocked_ns INTEGER,        -- a Syscall interval: the part after its P was taken away (Go's SyscallBlockTime)
+    -- lasted until ts_ns) carries that interval; the view `goroutine_states` reads them. Storing intervals
+    -- on the event that closes them keeps one row per event instead of two.
+    iv_back       INTEGER,         -- seq - (seq of the transition that began the interval); NULL: this event ends no interval
+    iv_dur_ns     INTEGER,         -- how long the interval lasted (it began at ts_ns - iv_dur_ns; for a goroutine
+                                   --   first seen via a status event, at the Sync before it)
+    iv_flags      INTEGER,         -- 1: first_run (the wait between creation and the first run); 2: first_seen (began at a status event)
+    iv_blocked_ns INTEGER,         -- a Syscall interval: the part after its P was taken away (Go's SyscallBlockTime)
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- The rare event details that do not fit the integer columns of `events`, as JSON:
+-- The integer fields of the few event kinds that have them (one row per such event).
+CREATE TABLE event_args (
+    trace_id       INTEGER NOT NULL,
+    seq            INTEGER NOT NULL,  -- → events.seq
+    task_id        INTEGER,           -- TaskBegin/TaskEnd/RegionBegin/RegionEnd/Log: the task id
+    parent_task_id INTEGER,           -- TaskBegin/TaskEnd: the parent task id
+    value          INTEGER,           -- Metric: integer value (uint64 bit pattern); Sync: N
+    text_id        INTEGER,           -- → strings: Log message, or a string Metric value
+    PRIMARY KEY (trace_id, seq)
+) WITHOUT ROWID;
+
 -- RangeEnd attributes, Sync clock snapshots and experimental batches, Experimental event arguments.
 CREATE TABLE event_details (
     trace_id INTEGER NOT NULL,
@@ -287,13 +311,13 @@ INSERT INTO thread_state_names VALUES (0, 'idle'), (1, 'running'), (2, 'syscall'
 -- syscall, with or without a P), idle (neither). Zero-length intervals are not stored. The view
 -- `thread_states` adds names and durations.
 CREATE TABLE thread_intervals (
-    trace_id  INTEGER NOT NULL,
-    thread_id INTEGER NOT NULL,
-    start_ns  INTEGER NOT NULL,
-    end_ns    INTEGER NOT NULL,
-    state     INTEGER NOT NULL,  -- → thread_state_names: 0 idle, 1 running (holds a P), 2 syscall
-    proc_id   INTEGER,           -- the P it holds, if any
-    goid      INTEGER,           -- syscall: the goroutine in the syscall
+    trace_id    INTEGER NOT NULL,
+    thread_id   INTEGER NOT NULL,
+    start_ns    INTEGER NOT NULL,
+    duration_ns INTEGER NOT NULL,  -- the interval ends at start_ns + duration_ns
+    state       INTEGER NOT NULL,  -- → thread_state_names: 0 idle, 1 running (holds a P), 2 syscall
+    proc_id     INTEGER,           -- the P it holds, if any
+    goid        INTEGER,           -- syscall: the goroutine in the syscall
     PRIMARY KEY (trace_id, thread_id, start_ns)
 ) WITHOUT ROWID;
 
@@ -406,25 +430,6 @@ CREATE TABLE stw_pauses (
 ) WITHOUT ROWID;
 
 -- Runtime metrics over time (Metric events): heap alloc, heap goal, GOMAXPROCS ….
-CREATE TABLE metrics (
-    trace_id INTEGER NOT NULL,
-    name     TEXT NOT NULL,       -- e.g. '/memory/classes/heap/objects:bytes', '/gc/heap/goal:bytes', '/sched/gomaxprocs:threads'
-    seq      INTEGER NOT NULL,    -- → events.seq
-    ts_ns    INTEGER NOT NULL,
-    value    INTEGER NOT NULL,
-    PRIMARY KEY (trace_id, name, seq)
-) WITHOUT ROWID;
-
--- Metric samples as they are loaded (name by string id); moved into `metrics` at the end of an ingest.
-CREATE TABLE metrics_raw (
-    trace_id INTEGER NOT NULL,
-    name_id  INTEGER NOT NULL,
-    seq      INTEGER NOT NULL,
-    ts_ns    INTEGER NOT NULL,
-    value    INTEGER NOT NULL,
-    PRIMARY KEY (trace_id, seq)
-) WITHOUT ROWID;
-
 -- CPU profile samples (StackSample events), present when the program ran the CPU profiler.
 CREATE TABLE cpu_samples (
     trace_id  INTEGER NOT NULL,
@@ -460,3 +465,216 @@ CREATE TABLE mmu (
     go_worst_start_ns INTEGER,
     PRIMARY KEY (trace_id, window_ns)
 ) WITHOUT ROWID;
+
+-- ───────────────────────── Derived at ingest ─────────────────────────
+-- What the saved queries would otherwise recompute with window functions and sorts over millions of
+-- intervals, computed once by the loader while it streams the trace (as Perfetto's importers compute
+-- thread states and counter tracks). Each table names the saved queries that read it; the pure-SQL
+-- definitions over goroutine_states that they replace are kept in Tests/TraceWarehouseTests/Oracle/
+-- and checked against these tables on every fixture.
+
+-- Exact distributions of how long goroutines stayed in a state, as counts of equal lengths: a saved
+-- query's counts, sums and nearest-rank percentiles over waits or running slices read a few thousand
+-- rows here instead of sorting millions of intervals (trace clocks tick in steps of 64 ns on most
+-- machines, so lengths repeat). Every interval is counted once per measure; only intervals that closed
+-- before the trace end are counted (Go's profiles drop the open ones too).
+CREATE TABLE lengths (
+    trace_id  INTEGER NOT NULL,
+    measure   TEXT NOT NULL,     -- what is counted, and what `key` groups it by:
+        -- 'sched_latency'            Runnable → Running waits, first runs excluded, from the event that made the
+        --                            goroutine runnable (goroutine_states.event_ns) to its run; key ''
+        --                            (sched-latency, Go's scheduler-latency profile)
+        -- 'sched_latency_by_function' the same waits; key: the goroutine's start function (goroutines.name)
+        -- 'sched_latency_by_stack'   the same waits; key: stacks.funcs_id of the stack of the event that made it
+        --                            runnable (0: none) (sched-latency-by-stack)
+        -- 'sched_latency_by_cause'   the same waits plus first runs (measured from start_ns); key: how the goroutine
+        --                            became runnable: 'first run', 'woken', 'syscall returned', 'preempted', 'yielded',
+        --                            'stopped (REASON)' (sched-latency-by-cause)
+        -- 'sched_waiting_goroutines' key: a start function; count: its goroutines with at least one of the
+        --                            'sched_latency' waits; length_ns 0 (sched-latency-by-function)
+        -- 'runnable'                 every Runnable interval from start_ns, first runs included; key 'first run' or
+        --                            'other' (sched-latency-with-start)
+        -- 'running'                  running slices (Running intervals); key: how the slice ended: 'blocked',
+        --                            'preempted', 'yield', 'syscall', 'exit' (or blocked forever), 'other' (context-switching)
+        -- 'running_by_function'      running slices; key: the goroutine's start function (context-switching-by-function)
+        -- 'running_to_syscall_by_function' the slices of 'running_by_function' that ended by entering a syscall
+    key       NOT NULL,          -- the group within the measure: text, or an integer for the by_stack measures
+                                 --   (declared without a type, so values keep the type they were written with)
+    length_ns INTEGER NOT NULL,  -- the length of the intervals counted in this row
+    count     INTEGER NOT NULL,  -- how many intervals of this measure and key lasted exactly length_ns
+    PRIMARY KEY (trace_id, measure, key, length_ns)
+) WITHOUT ROWID;
+
+-- The scheduler's step functions (goroutines runnable, Ps idle), swept once over the whole timeline.
+-- An "episode" is a maximal stretch of time during which at least one P was idle while at least one
+-- goroutine was runnable (goroutine_intervals state 2, first runs and intervals open at the trace end
+-- included; proc_states state 3): work waiting although a processor was free.
+-- idle-ps-while-runnable reads the episodes by length:
+CREATE TABLE idle_p_episode_lengths (
+    trace_id    INTEGER NOT NULL,
+    duration_ns INTEGER NOT NULL,  -- an episode length
+    count       INTEGER NOT NULL,  -- episodes of exactly this length
+    waiting_goroutine_ns INTEGER NOT NULL, -- their runnable goroutine-time (goroutines × time) in all
+    PRIMARY KEY (trace_id, duration_ns)
+) WITHOUT ROWID;
+
+-- The 1,000 longest episodes (see idle_p_episode_lengths), for idle-ps-while-runnable-worst.
+CREATE TABLE idle_p_episodes_longest (
+    trace_id       INTEGER NOT NULL,
+    rank           INTEGER NOT NULL,  -- 1 = longest; ties by start
+    start_ns       INTEGER NOT NULL,
+    end_ns         INTEGER NOT NULL,
+    max_idle_procs INTEGER NOT NULL,  -- most Ps idle at one time during it
+    max_runnable   INTEGER NOT NULL,  -- most goroutines runnable at one time during it
+    waiting_goroutine_ns INTEGER NOT NULL, -- runnable goroutine-time inside it
+    runnable_functions TEXT NOT NULL, -- the five start functions with the most runnable time inside it, most first
+                                      --   (ties by name), joined with ', '
+    PRIMARY KEY (trace_id, rank)
+) WITHOUT ROWID;
+
+-- One row per trace: totals and peaks of the same sweep, for goroutine-peak and idle-ps-while-runnable.
+CREATE TABLE sched_summary (
+    trace_id            INTEGER PRIMARY KEY,
+    runnable_ns         INTEGER NOT NULL,  -- all runnable goroutine-time (every Runnable interval, open ones to the trace end)
+    peak_runnable       INTEGER NOT NULL,  -- most goroutines runnable at one time (0: none ever)
+    peak_runnable_at_ns INTEGER,           -- the first time that many were runnable
+    created             INTEGER NOT NULL,  -- goroutines created during the trace (NotExist → another state)
+    max_created_per_ms  INTEGER NOT NULL   -- most creations within one millisecond of the trace (ts_ns / 1e6)
+);
+
+-- ───────────────────────────── Views ─────────────────────────────
+-- For humans in the sqlite3 shell and for the saved queries: ids joined back to text, intervals
+-- read off the events that close them.
+
+-- A stack as text, leaf first, one 'function file:line' per line, and its function names (`stacks.funcs`).
+CREATE VIEW stack_text AS
+SELECT sf.trace_id, sf.stack_id,
+       group_concat(fn.name || ' ' || fl.path || ':' || fr.line, char(10)) AS text,
+       group_concat(fn.name, ';') AS funcs   -- leaf→root function names joined with ';' (as stacks.funcs)
+FROM (SELECT * FROM stack_frames ORDER BY trace_id, stack_id, depth) sf
+JOIN frames fr ON fr.trace_id = sf.trace_id AND fr.frame_id = sf.frame_id
+JOIN funcs fn ON fn.trace_id = sf.trace_id AND fn.func_id = fr.func_id
+JOIN files fl ON fl.trace_id = sf.trace_id AND fl.file_id = fr.file_id
+GROUP BY sf.trace_id, sf.stack_id;
+
+-- Events with names instead of ids and absolute time.
+CREATE VIEW events_v AS
+SELECT e.trace_id, e.seq, e.ts_ns, e.ts_ns + t.start_abs_ns AS abs_ns, k.name AS kind,
+       e.thread_id, e.proc_id, e.goid,
+       rk.name AS resource, e.res_id,
+       CASE e.res_kind WHEN 1 THEN gf.name WHEN 2 THEN pf.name END AS from_state,
+       CASE e.res_kind WHEN 1 THEN gt.name WHEN 2 THEN pt.name END AS to_state,
+       CASE WHEN e.kind = 13 THEN n.value END AS reason,
+       CASE WHEN e.kind <> 13 THEN n.value END AS name,
+       a.task_id, a.parent_task_id, a.value,
+       x.value AS text, d.detail, e.stack_id, e.st_stack_id
+FROM events e
+JOIN traces t ON t.trace_id = e.trace_id
+JOIN event_kinds k ON k.kind = e.kind
+LEFT JOIN resource_kinds rk ON rk.res_kind = e.res_kind
+LEFT JOIN go_states gf ON e.res_kind = 1 AND gf.state = e.from_state
+LEFT JOIN go_states gt ON e.res_kind = 1 AND gt.state = e.to_state
+LEFT JOIN proc_states_names pf ON e.res_kind = 2 AND pf.state = e.from_state
+LEFT JOIN proc_states_names pt ON e.res_kind = 2 AND pt.state = e.to_state
+LEFT JOIN strings n ON n.trace_id = e.trace_id AND n.string_id = e.name_id
+LEFT JOIN event_args a ON a.trace_id = e.trace_id AND a.seq = e.seq
+LEFT JOIN strings x ON x.trace_id = e.trace_id AND x.string_id = a.text_id
+LEFT JOIN event_details d ON d.trace_id = e.trace_id AND d.seq = e.seq;
+
+-- Every goroutine state interval, one row each: from the goroutine's creation (or the Sync before it was
+-- first seen) to its end or the trace end, back to back, without the details of the event that opened
+-- it (see goroutine_states). Closed intervals are read off the events that close them (events.iv_*),
+-- the ones open at the trace end off goroutine_open_intervals. Time-only aggregates read this lean
+-- view: SQLite evaluates a UNION ALL view inside an aggregate as a whole, joins included, even when no
+-- joined column is used.
+CREATE VIEW goroutine_intervals AS
+SELECT c.trace_id,
+       c.res_id AS goid,
+       c.ts_ns - c.iv_dur_ns AS start_ns,
+       c.ts_ns AS end_ns,
+       c.iv_dur_ns AS duration_ns,
+       c.from_state AS state,                                    -- → go_states (2 Runnable, 3 Running, 4 Waiting, 5 Syscall)
+       CASE WHEN c.from_state = 4 AND c.to_state = 2 AND c.goid <> c.res_id THEN c.goid END AS unblock_goid,         -- Waiting: who woke it
+       CASE WHEN c.from_state = 4 AND c.to_state = 2 AND c.goid <> c.res_id THEN c.stack_id END AS unblock_stack_id, -- the waker's stack
+       c.iv_blocked_ns AS syscall_blocked_ns,                    -- Syscall: the part after its P was taken away
+       coalesce(c.iv_flags, 0) & 1 AS first_run,                 -- Runnable: the wait between creation and the first run
+       (coalesce(c.iv_flags, 0) & 2) / 2 AS first_seen,          -- began at a status event (start_ns is the Sync before it)
+       0 AS open_at_end,                                         -- still in this state at the trace end
+       c.seq - c.iv_back AS start_seq,
+       c.seq AS end_seq
+FROM events c
+WHERE c.iv_back IS NOT NULL
+UNION ALL
+SELECT x.trace_id, x.goid, x.start_ns, t.duration_ns, t.duration_ns - x.start_ns, x.state, NULL, NULL, x.blocked_ns,
+       x.flags & 1, (x.flags & 2) / 2, 1, x.start_seq, NULL
+FROM goroutine_open_intervals x
+JOIN traces t ON t.trace_id = x.trace_id;
+
+-- Every goroutine state interval with the details of the event that moved the goroutine into the state
+-- (reason, stack — Go's profile stack —, P and M) and, for waits, the goroutine that woke it.
+CREATE VIEW goroutine_states AS
+SELECT i.trace_id, i.goid, i.start_ns, i.end_ns, i.duration_ns,
+       o.ts_ns AS event_ns,                                      -- time of the transition event itself (Go's profiles start here)
+       i.state,                                                  -- → go_states (2 Runnable, 3 Running, 4 Waiting, 5 Syscall)
+       o.name_id AS reason_id,                                   -- → strings: block reason, 'preempted', …
+       CASE WHEN i.state IN (3, 5) THEN o.proc_id END AS proc_id,     -- Running/Syscall: the P
+       CASE WHEN i.state IN (3, 5) THEN o.thread_id END AS thread_id, -- Running/Syscall: the M
+       o.stack_id,                                               -- → stacks: stack of the event that moved it into this state
+       o.goid AS cause_goid,                                     -- goroutine the opening event happened on (itself, its creator or its waker); NULL = scheduler
+       i.unblock_goid, i.unblock_stack_id, i.syscall_blocked_ns, i.first_run, i.first_seen, i.open_at_end,
+       i.start_seq, i.end_seq
+FROM goroutine_intervals i
+LEFT JOIN events o ON o.trace_id = i.trace_id AND o.seq = i.start_seq;
+
+-- Goroutine state intervals with state names, reasons and milliseconds.
+CREATE VIEW goroutine_states_v AS
+SELECT s.trace_id, s.goid, g.name AS goroutine, st.name AS state, r.value AS reason,
+       s.start_ns, s.end_ns, s.duration_ns, round(s.duration_ns / 1e6, 3) AS duration_ms,
+       s.proc_id, s.thread_id, s.cause_goid, s.unblock_goid, s.open_at_end, s.stack_id
+FROM goroutine_states s
+JOIN go_states st ON st.state = s.state
+LEFT JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
+LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id;
+
+
+CREATE VIEW metrics AS
+SELECT e.trace_id,
+       n.value AS name,   -- e.g. '/memory/classes/heap/objects:bytes', '/gc/heap/goal:bytes', '/sched/gomaxprocs:threads'
+       e.seq,             -- → events.seq
+       e.ts_ns,
+       a.value
+FROM event_args a
+JOIN events e ON e.trace_id = a.trace_id AND e.seq = a.seq
+JOIN strings n ON n.trace_id = e.trace_id AND n.string_id = e.name_id
+WHERE e.kind = 2 AND a.value IS NOT NULL;
+
+-- Thread (M) intervals with state names and end times.
+CREATE VIEW thread_states AS
+SELECT t.trace_id, t.thread_id, t.start_ns, t.start_ns + t.duration_ns AS end_ns, t.duration_ns,
+       t.state, n.name AS state_name, t.proc_id, t.goid
+FROM thread_intervals t JOIN thread_state_names n ON n.state = t.state;
+
+-- Goroutines with their summary in milliseconds.
+CREATE VIEW goroutines_v AS
+SELECT trace_id, goid, name, is_system, creator_goid,
+       round(creation_ns / 1e6, 3) AS created_ms, round(end_ns / 1e6, 3) AS ended_ms,
+       (SELECT name FROM go_states WHERE state = final_state) AS final_state,
+       round(total_ns / 1e6, 3) AS total_ms, round(exec_ns / 1e6, 3) AS exec_ms,
+       round(sched_wait_ns / 1e6, 3) AS sched_wait_ms, round(syscall_ns / 1e6, 3) AS syscall_ms,
+       round(syscall_block_ns / 1e6, 3) AS syscall_block_ms, round(block_ns / 1e6, 3) AS block_ms,
+       round(unknown_ns / 1e6, 3) AS unknown_ms
+FROM goroutines;
+
+-- Frames with text.
+CREATE VIEW frames_v AS
+SELECT fr.trace_id, fr.frame_id, printf('0x%x', fr.pc) AS pc, fn.name AS func, fl.path AS file, fr.line
+FROM frames fr
+JOIN funcs fn ON fn.trace_id = fr.trace_id AND fn.func_id = fr.func_id
+JOIN files fl ON fl.trace_id = fr.trace_id AND fl.file_id = fr.file_id;
+
+-- Traces with their labels folded into one text column and durations in ms.
+CREATE VIEW runs AS
+SELECT t.trace_id, t.file_name, t.go_version, t.ingested_at, round(t.duration_ns / 1e6, 3) AS duration_ms,
+       t.event_count, t.goroutine_count, t.gc_count, t.gomaxprocs, t.complete,
+       (SELECT group_concat(key || '=' || value, ' ') FROM trace_labels l WHERE l.trace_id = t.trace_id) AS labels
+FROM traces t;

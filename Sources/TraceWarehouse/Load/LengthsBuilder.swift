@@ -1,0 +1,242 @@
+import GoTrace
+
+/// Builds the `lengths` table (Schema/001_schema.sql): exact distributions of wait and running-slice
+/// lengths, keyed by what the saved queries group on, counted as each goroutine interval closes.
+///
+/// Memory is bounded by the number of distinct (measure, key, length) triples (about 10^5 on a
+/// 5M-event trace), not by the number of intervals. Intervals of a goroutine whose start function is
+/// not known yet when they close (Go names a goroutine after the first transition stack it sees) wait
+/// in a small per-goroutine list until it is known, or until the end (then its name is '').
+final class LengthsBuilder {
+    enum Measure: Int64, CaseIterable {
+        case schedLatency = 0, schedLatencyByFunction, schedLatencyByStack, schedLatencyByCause,
+             runnable, running, runningByFunction, runningToSyscallByFunction
+
+        var name: String {
+            switch self {
+            case .schedLatency: "sched_latency"
+            case .schedLatencyByFunction: "sched_latency_by_function"
+            case .schedLatencyByStack: "sched_latency_by_stack"
+            case .schedLatencyByCause: "sched_latency_by_cause"
+            case .runnable: "runnable"
+            case .running: "running"
+            case .runningByFunction: "running_by_function"
+            case .runningToSyscallByFunction: "running_to_syscall_by_function"
+            }
+        }
+        /// Measures whose key is the goroutine's start function (resolved once the name is known).
+        var byFunction: Bool { self == .schedLatencyByFunction || self == .runningByFunction || self == .runningToSyscallByFunction }
+    }
+
+    /// Keys of the cause and end measures (the text is written at the end).
+    enum Cause { static let firstRun: Int64 = 0, woken: Int64 = 1, syscallReturned: Int64 = 2, preempted: Int64 = 3,
+                 yielded: Int64 = 4, stoppedBase: Int64 = 16 }  // stoppedBase + reason string id
+    enum SliceEnd: Int64, CaseIterable { case blocked = 0, preempted, yield, syscall, exit, other
+        var name: String { ["blocked", "preempted", "yield", "syscall", "exit", "other"][Int(rawValue)] }
+    }
+
+    /// Counts by packed (measure: 4 bits, key: 22 bits, length: 38 bits); triples that do not fit go to `wide`.
+    private var counts = IntMap<Int64>()
+    private struct Wide: Hashable { var measure: Int64, key: Int64, length: Int64 }
+    private var wide: [Wide: Int64] = [:]
+
+    /// Goroutine start functions, Go's way (GoroutineSummarizer): the root frame of the first transition
+    /// stack seen since the goroutine was created or first seen. Names are interned here (ids from 1).
+    private var nameOf = IntMap<Int32>()          // goid → name id (absent: not known yet)
+    private var nameIDs: [ExactString: Int32] = [:]
+    private(set) var names: [String] = [""]        // name id → text; 0 is ''
+    /// Intervals closed before their goroutine's name was known: goid → [(measure, length)].
+    private var pending = IntMap<[(Int64, Int64)]>()
+    /// Goroutines with at least one 'sched_latency' wait, by goid (their function is counted at the end).
+    private var waited = IntMap<Bool>()
+
+    /// A goroutine's start function as Go names it ('' if it has none).
+    func name(of goid: Int64) -> String { names[Int(nameOf[goid] ?? 0)] }
+
+    @inline(__always) private func add(_ m: Measure, _ key: Int64, _ length: Int64) {
+        if key >= 0 && key < (1 << 22) && length >= 0 && length < (1 << 38) {
+            let k = (m.rawValue << 60) | (key << 38) | length
+            if let slot = counts.find(k) { counts[slot: slot] += 1 } else { counts.set(k, 1) }
+        } else {
+            wide[Wide(measure: m.rawValue, key: key, length: length), default: 0] += 1
+        }
+    }
+
+    @inline(__always) private func addByFunction(_ m: Measure, goid: Int64, _ length: Int64) {
+        if let slot = nameOf.find(goid) {
+            add(m, Int64(nameOf[slot: slot]), length)
+        } else if let slot = pending.find(goid) {
+            pending[slot: slot].append((m.rawValue, length))
+        } else {
+            pending.set(goid, [(m.rawValue, length)])
+        }
+    }
+
+    /// A goroutine state transition (old ≠ new), before the interval it closes is counted: keeps the
+    /// start function as Go's summarizer does.
+    func transition(goid: Int64, from: GoState, stack: Stack) {
+        if from == .notExist || from == .undetermined || !seen(goid) {
+            // (Re)created or first seen: Go starts a new summary with no name. Counts already made
+            // under an earlier life's name stay there; Go never reuses goroutine ids.
+            nameOf.remove(goid)
+            known.set(goid, true)
+        }
+        // A root frame without a function name leaves the goroutine unnamed (Go compares with its empty name).
+        if !nameOf.contains(goid), !stack.isEmpty, let root = stack.frames.last, !root.function.isEmpty {
+            let n: Int32
+            if let id = nameIDs[ExactString(root.function)] { n = id } else {
+                n = Int32(names.count); names.append(root.function); nameIDs[ExactString(root.function)] = n
+            }
+            nameOf.set(goid, n)
+            if let slot = pending.find(goid) {
+                for (m, length) in pending[slot: slot] { add(Measure(rawValue: m)!, Int64(n), length) }
+                pending.remove(goid)
+            }
+        }
+    }
+    private var known = IntMap<Bool>()
+    @inline(__always) private func seen(_ goid: Int64) -> Bool { known.contains(goid) }
+
+    /// A goroutine interval closed at `t` by a transition to `to` with reason `closingReason`.
+    func closed(_ c: StateTracker.ClosedInterval, goid: Int64, t: Int64, to: GoState, forever: Bool,
+                closingReason: String, stackFuncsID: Int64) {
+        switch c.state {
+        case .runnable:
+            let fromStart = t &- c.startNs
+            let firstRun = c.flags & 1 != 0
+            add(.runnable, firstRun ? 0 : 1, fromStart)
+            if firstRun {
+                add(.schedLatencyByCause, Cause.firstRun, fromStart)
+                return
+            }
+            let d = t &- c.eventNs
+            add(.schedLatency, 0, d)
+            addByFunction(.schedLatencyByFunction, goid: goid, d)
+            add(.schedLatencyByStack, stackFuncsID, d)
+            let cause: Int64
+            switch c.prevState {
+            case Int8(GoState.waiting.rawValue): cause = Cause.woken
+            case Int8(GoState.syscall.rawValue): cause = Cause.syscallReturned
+            default: cause = Cause.stoppedBase + c.reason   // 'preempted' and 'runtime.Gosched' are told apart at the end
+            }
+            add(.schedLatencyByCause, cause, d)
+            waited.set(goid, true)
+        case .running:
+            let d = t &- c.startNs
+            let end: SliceEnd
+            if to == .notExist || (to == .waiting && forever) { end = .exit }
+            else if to == .waiting { end = .blocked }
+            else if to == .syscall { end = .syscall }
+            else if closingReason == "preempted" { end = .preempted }
+            else if closingReason == "runtime.Gosched" { end = .yield }
+            else { end = .other }
+            add(.running, end.rawValue, d)
+            addByFunction(.runningByFunction, goid: goid, d)
+            if end == .syscall { addByFunction(.runningToSyscallByFunction, goid: goid, d) }
+        default:
+            break
+        }
+    }
+
+    /// Writes the rows, resolving names and reasons (`reasonText`: strings.value of a string id), in
+    /// primary-key order. Memory stays near the size of the counts themselves: the rows are sorted as
+    /// 32-byte tuples (measure rank, key rank, length, count) and their text looked up while writing.
+    /// `emptyStackKey`: the funcs_id of a stack without frames, under which waits with no stack are
+    /// counted too (both print as '', and the saved queries group stacks by their text).
+    func write(db: Database, traceID: Int64, emptyStackKey: Int64?, reasonText: (Int64) throws -> String) throws {
+        // Goroutines never named: their intervals count under ''.
+        for goid in pending.sortedKeys { for (m, length) in pending[goid]! { add(Measure(rawValue: m)!, 0, length) } }
+        pending = IntMap()
+        var waitingByName: [Int32: Int64] = [:]
+        for goid in waited.sortedKeys { waitingByName[nameOf[goid] ?? 0, default: 0] += 1 }
+        waited = IntMap()
+
+        // Keys as text or integers, ranked in SQLite's key order (integers first, text by bytes).
+        var causeText: [Int64: String] = [:]
+        func key(_ m: Measure, _ k: Int64) throws -> SQLValueKey {
+            if m.byFunction { return .text(names[Int(k)]) }
+            switch m {
+            case .schedLatency: return .text("")
+            case .schedLatencyByStack: return .int(k == 0 ? emptyStackKey ?? 0 : k)
+            case .runnable: return .text(k == 0 ? "first run" : "other")
+            case .running: return .text(SliceEnd(rawValue: k)!.name)
+            case .schedLatencyByCause:
+                switch k {
+                case Cause.firstRun: return .text("first run")
+                case Cause.woken: return .text("woken")
+                case Cause.syscallReturned: return .text("syscall returned")
+                default:
+                    if let t = causeText[k] { return .text(t) }
+                    let r = k >= Cause.stoppedBase + 1 ? try reasonText(k - Cause.stoppedBase) : ""
+                    let t = r == "preempted" ? "preempted" : r == "runtime.Gosched" ? "yielded" : "stopped (\(r))"
+                    causeText[k] = t
+                    return .text(t)
+                }
+            default: return .int(k)
+            }
+        }
+        struct Row { var measure: Int, key: Int, length: Int64, count: Int64 }
+        // Distinct (measure, key) pairs first, to rank their keys.
+        var measureOf: [String] = Measure.allCases.map(\.name) + ["sched_waiting_goroutines"]
+        let waitingMeasure = measureOf.count - 1
+        let measureRank: [Int] = {
+            let order = measureOf.indices.sorted { measureOf[$0] < measureOf[$1] }
+            var r = [Int](repeating: 0, count: order.count); for (i, m) in order.enumerated() { r[m] = i }; return r
+        }()
+        var keyIndex: [SQLValueKey: Int] = [:]
+        var keys: [SQLValueKey] = []
+        var rows: [Row] = []
+        rows.reserveCapacity(counts.count + wide.count)
+        func append(_ m: Int64, _ k: Int64, _ length: Int64, _ n: Int64) throws {
+            let measure: Int, kv: SQLValueKey
+            if m < 0 {
+                measure = waitingMeasure; kv = .text(names[Int(k)])
+            } else {
+                measure = Int(m); kv = try key(Measure(rawValue: m)!, k)
+            }
+            let ki: Int
+            if let i = keyIndex[kv] { ki = i } else { ki = keys.count; keys.append(kv); keyIndex[kv] = ki }
+            rows.append(Row(measure: measure, key: ki, length: length, count: n))
+        }
+        for k in counts.sortedKeys { try append(k >> 60, (k >> 38) & ((1 << 22) - 1), k & ((1 << 38) - 1), counts[k]!) }
+        counts = IntMap()
+        for (k, n) in wide { try append(k.measure, k.key, k.length, n) }
+        // Goroutines with a 'sched_latency' wait, per start function (measure -1 here).
+        for (name, n) in waitingByName { try append(-1, Int64(name), 0, n) }
+        wide = [:]
+        keyIndex = [:]
+        let keyRank: [Int] = {
+            let order = keys.indices.sorted { keys[$0] < keys[$1] }
+            var r = [Int](repeating: 0, count: order.count); for (i, k) in order.enumerated() { r[k] = i }; return r
+        }()
+        rows.sort { (measureRank[$0.measure], keyRank[$0.key], $0.length) < (measureRank[$1.measure], keyRank[$1.key], $1.length) }
+
+        let ins = try db.prepare("INSERT INTO lengths(trace_id, measure, key, length_ns, count) VALUES (?, ?, ?, ?, ?)")
+        var i = 0
+        while i < rows.count {
+            var n = rows[i].count
+            var j = i + 1
+            // Keys that coincide once written (no stack and an empty stack) merge.
+            while j < rows.count && rows[j].measure == rows[i].measure && keyRank[rows[j].key] == keyRank[rows[i].key]
+                    && rows[j].length == rows[i].length { n += rows[j].count; j += 1 }
+            try ins.bind([.int(traceID), .text(measureOf[rows[i].measure]), keys[rows[i].key].value, .int(rows[i].length), .int(n)])
+            try ins.run()
+            i = j
+        }
+        measureOf = []
+    }
+}
+
+/// A `lengths.key` value that sorts as SQLite sorts keys (integers before text).
+enum SQLValueKey: Hashable, Comparable {
+    case int(Int64), text(String)
+    var value: SQLValue { switch self { case .int(let i): .int(i); case .text(let t): .text(t) } }
+    static func < (a: Self, b: Self) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): x < y
+        case (.int, .text): true
+        case (.text, .int): false
+        case (.text(let x), .text(let y)): Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        }
+    }
+}
