@@ -21,8 +21,8 @@
 -- tracedb before this schema (application_id 0) must be re-ingested.
 PRAGMA application_id = 1953653858;
 
--- One row per ingested trace file.
 CREATE TABLE traces (
+    -- One row per ingested trace file.
     trace_id        INTEGER PRIMARY KEY AUTOINCREMENT, -- the run's id (never reused); `:trace_id` in saved queries
     file_name       TEXT NOT NULL,         -- base name of the trace file as given to `tracedb ingest`
     file_path       TEXT NOT NULL,         -- the path as given (absolute when possible)
@@ -48,16 +48,16 @@ CREATE TABLE traces (
 );
 CREATE UNIQUE INDEX traces_sha256 ON traces(sha256);
 
--- User labels of a trace: commit, branch, dirty, benchmark, host … (`tracedb ingest --label k=v`, `--git`).
 CREATE TABLE trace_labels (
+    -- User labels of a trace: commit, branch, dirty, benchmark, host … (`tracedb ingest --label k=v`, `--git`).
     trace_id INTEGER NOT NULL,
     key      TEXT NOT NULL,
     value    TEXT NOT NULL,
     PRIMARY KEY (trace_id, key)
 ) WITHOUT ROWID;
 
--- Go's event kinds (trace.EventKind) with the names Go prints.
 CREATE TABLE event_kinds (
+    -- Go's event kinds (trace.EventKind) with the names Go prints.
     kind INTEGER PRIMARY KEY,  -- numeric value of trace.EventKind
     name TEXT NOT NULL UNIQUE  -- Go's EventKind.String(): Sync, Metric, StateTransition, …
 );
@@ -66,8 +66,8 @@ INSERT INTO event_kinds(kind, name) VALUES
     (6, 'RangeActive'), (7, 'RangeEnd'), (8, 'TaskBegin'), (9, 'TaskEnd'), (10, 'RegionBegin'),
     (11, 'RegionEnd'), (12, 'Log'), (13, 'StateTransition'), (14, 'Experimental');
 
--- Goroutine states (trace.GoState) and proc states (trace.ProcState) with Go's names.
 CREATE TABLE go_states (
+    -- Goroutine states (trace.GoState) and proc states (trace.ProcState) with Go's names.
     state INTEGER PRIMARY KEY,  -- numeric trace.GoState
     name  TEXT NOT NULL         -- Undetermined, NotExist, Runnable, Running, Waiting, Syscall
 );
@@ -77,39 +77,39 @@ CREATE TABLE proc_states_names (
     name  TEXT NOT NULL         -- Undetermined, NotExist, Running, Idle
 );
 INSERT INTO proc_states_names VALUES (0, 'Undetermined'), (1, 'NotExist'), (2, 'Running'), (3, 'Idle');
--- Resource kinds (trace.ResourceKind) used by state transitions, range scopes and labels.
 CREATE TABLE resource_kinds (
+    -- Resource kinds (trace.ResourceKind) used by state transitions, range scopes and labels.
     res_kind INTEGER PRIMARY KEY,
     name     TEXT NOT NULL      -- None, Goroutine, Proc, Thread
 );
 INSERT INTO resource_kinds VALUES (0, 'None'), (1, 'Goroutine'), (2, 'Proc'), (3, 'Thread');
 
--- Interned text of one trace: reasons, range/task/region/metric names, log text, labels.
 CREATE TABLE strings (
+    -- Interned text of one trace: reasons, range/task/region/metric names, log text, labels.
     trace_id  INTEGER NOT NULL,
     string_id INTEGER NOT NULL,
     value     TEXT NOT NULL,
     PRIMARY KEY (trace_id, string_id)
 ) WITHOUT ROWID;
 
--- Function names of one trace (from stack frames).
 CREATE TABLE funcs (
+    -- Function names of one trace (from stack frames).
     trace_id INTEGER NOT NULL,
     func_id  INTEGER NOT NULL,
     name     TEXT NOT NULL,     -- e.g. 'net/http.(*conn).serve'
     PRIMARY KEY (trace_id, func_id)
 ) WITHOUT ROWID;
 
--- Source files of one trace (from stack frames).
 CREATE TABLE files (
+    -- Source files of one trace (from stack frames).
     trace_id INTEGER NOT NULL,
     file_id  INTEGER NOT NULL,
     path     TEXT NOT NULL,
     PRIMARY KEY (trace_id, file_id)
 ) WITHOUT ROWID;
 
--- Distinct stack frames (a PC with its function, file and line).
 CREATE TABLE frames (
+    -- Distinct stack frames (a PC with its function, file and line).
     trace_id INTEGER NOT NULL,
     frame_id INTEGER NOT NULL,
     pc       INTEGER NOT NULL,  -- program counter (as a signed 64-bit integer)
@@ -119,8 +119,8 @@ CREATE TABLE frames (
     PRIMARY KEY (trace_id, frame_id)
 ) WITHOUT ROWID;
 
--- Distinct stacks of a trace (deduplicated across generations by their frame list).
 CREATE TABLE stacks (
+    -- Distinct stacks of a trace (deduplicated across generations by their frame list).
     trace_id INTEGER NOT NULL,
     stack_id INTEGER NOT NULL,  -- 1, 2, …; events use NULL for "no stack"
     depth    INTEGER NOT NULL,  -- number of frames
@@ -133,8 +133,8 @@ CREATE TABLE stacks (
     PRIMARY KEY (trace_id, stack_id)
 ) WITHOUT ROWID;
 
--- The frames of each stack, leaf first (depth 0 is the innermost frame).
 CREATE TABLE stack_frames (
+    -- The frames of each stack, leaf first (depth 0 is the innermost frame).
     trace_id INTEGER NOT NULL,
     stack_id INTEGER NOT NULL,
     depth    INTEGER NOT NULL,  -- 0 = leaf
@@ -145,11 +145,11 @@ CREATE TABLE stack_frames (
 -- Every parsed event, losslessly, in Go's order (`tracedb dump` can be rebuilt from it).
 -- Kind-specific columns are NULL when they do not apply.
 
--- Every parsed event, losslessly, in Go's order (`tracedb dump --from-db` rebuilds Go's text from it).
--- `events` holds one row per event (97% of them state transitions), so its width decides the database
--- size and the ingest speed: kind-specific fields that few events have live in `event_args`, and a
--- closed goroutine state interval is stored on the event that closes it (iv_*), relative to that event.
 CREATE TABLE events (
+    -- Every parsed event, losslessly, in Go's order (`tracedb dump --from-db` rebuilds Go's text from it).
+    -- `events` holds one row per event (97% of them state transitions), so its width decides the database
+    -- size and the ingest speed: kind-specific fields that few events have live in `event_args`, and a
+    -- closed goroutine state interval is stored on the event that closes it (iv_*), relative to that event.
     trace_id    INTEGER NOT NULL,
     seq         INTEGER NOT NULL,  -- 0, 1, 2 … in the order Go's reader returns events
     ts_ns       INTEGER NOT NULL,  -- time since the trace start (absolute = ts_ns + traces.start_abs_ns)
@@ -176,8 +176,8 @@ CREATE TABLE events (
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- The integer fields of the few event kinds that have them (one row per such event).
 CREATE TABLE event_args (
+    -- The integer fields of the few event kinds that have them (one row per such event).
     trace_id       INTEGER NOT NULL,
     seq            INTEGER NOT NULL,  -- → events.seq
     task_id        INTEGER,           -- TaskBegin/TaskEnd/RegionBegin/RegionEnd/Log: the task id
@@ -187,16 +187,16 @@ CREATE TABLE event_args (
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- RangeEnd attributes, Sync clock snapshots and experimental batches, Experimental event arguments.
 CREATE TABLE event_details (
+    -- RangeEnd attributes, Sync clock snapshots and experimental batches, Experimental event arguments.
     trace_id INTEGER NOT NULL,
     seq      INTEGER NOT NULL,  -- → events.seq
     detail   TEXT NOT NULL,     -- JSON object
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- One row per goroutine, with Go's summary (internal/trace Summarizer, as `go tool trace` shows it).
 CREATE TABLE goroutines (
+    -- One row per goroutine, with Go's summary (internal/trace Summarizer, as `go tool trace` shows it).
     trace_id         INTEGER NOT NULL,
     goid             INTEGER NOT NULL,
     name             TEXT NOT NULL,     -- start function as Go names it: root frame of the first stack seen ('' if none)
@@ -225,8 +225,8 @@ CREATE TABLE goroutines (
     PRIMARY KEY (trace_id, goid)
 ) WITHOUT ROWID;
 
--- Block time per goroutine and reason (Go's GoroutineExecStats.BlockTimeByReason).
 CREATE TABLE goroutine_block (
+    -- Block time per goroutine and reason (Go's GoroutineExecStats.BlockTimeByReason).
     trace_id INTEGER NOT NULL,
     goid     INTEGER NOT NULL,
     reason   TEXT NOT NULL,  -- runtime reason: 'chan receive', 'sync', 'select', 'sleep', 'network', … ('' = first seen waiting)
@@ -234,8 +234,8 @@ CREATE TABLE goroutine_block (
     PRIMARY KEY (trace_id, goid, reason)
 ) WITHOUT ROWID;
 
--- Time per goroutine inside runtime ranges (Go's RangeTime): 'GC mark assist', 'stop-the-world (…)', ….
 CREATE TABLE goroutine_ranges (
+    -- Time per goroutine inside runtime ranges (Go's RangeTime): 'GC mark assist', 'stop-the-world (…)', ….
     trace_id   INTEGER NOT NULL,
     goid       INTEGER NOT NULL,
     range_name TEXT NOT NULL,
@@ -243,8 +243,8 @@ CREATE TABLE goroutine_ranges (
     PRIMARY KEY (trace_id, goid, range_name)
 ) WITHOUT ROWID;
 
--- Goroutine labels (Label events, e.g. 'GC (dedicated)' on GC workers): the last label seen per goroutine.
 CREATE TABLE goroutine_labels (
+    -- Goroutine labels (Label events, e.g. 'GC (dedicated)' on GC workers): the last label seen per goroutine.
     trace_id INTEGER NOT NULL,
     goid     INTEGER NOT NULL,
     label    TEXT NOT NULL,
@@ -252,12 +252,12 @@ CREATE TABLE goroutine_labels (
     PRIMARY KEY (trace_id, goid, label)
 ) WITHOUT ROWID;
 
--- Each goroutine's life is a sequence of back-to-back state intervals, covering it exactly once from
--- creation (or the Sync before it was first seen, as Go's summary counts it) to its end or the trace end;
--- re-assertions of the same state at generation boundaries do not split an interval. Closed intervals
--- are stored on the event that closes them (events.iv_*); the ones still open at the trace end are
--- here. Query them through the view `goroutine_states`.
 CREATE TABLE goroutine_open_intervals (
+    -- Each goroutine's life is a sequence of back-to-back state intervals, covering it exactly once from
+    -- creation (or the Sync before it was first seen, as Go's summary counts it) to its end or the trace end;
+    -- re-assertions of the same state at generation boundaries do not split an interval. Closed intervals
+    -- are stored on the event that closes them (events.iv_*); the ones still open at the trace end are
+    -- here. Query them through the view `goroutine_states`.
     trace_id    INTEGER NOT NULL,
     goid        INTEGER NOT NULL,
     start_seq   INTEGER NOT NULL,  -- → events.seq: the transition into the state
@@ -268,8 +268,8 @@ CREATE TABLE goroutine_open_intervals (
     PRIMARY KEY (trace_id, goid)
 ) WITHOUT ROWID;
 
--- One row per P seen in the trace.
 CREATE TABLE procs (
+    -- One row per P seen in the trace.
     trace_id   INTEGER NOT NULL,
     proc_id    INTEGER NOT NULL,
     running_ns INTEGER NOT NULL,  -- time Running (owned by an M)
@@ -277,8 +277,8 @@ CREATE TABLE procs (
     PRIMARY KEY (trace_id, proc_id)
 ) WITHOUT ROWID;
 
--- Each P's Running/Idle intervals, from its first appearance to its last transition or the trace end.
 CREATE TABLE proc_states (
+    -- Each P's Running/Idle intervals, from its first appearance to its last transition or the trace end.
     trace_id  INTEGER NOT NULL,
     proc_id   INTEGER NOT NULL,
     start_ns  INTEGER NOT NULL,
@@ -290,8 +290,8 @@ CREATE TABLE proc_states (
     PRIMARY KEY (trace_id, proc_id, start_seq)
 ) WITHOUT ROWID;
 
--- One row per OS thread (M) seen in the trace.
 CREATE TABLE threads (
+    -- One row per OS thread (M) seen in the trace.
     trace_id   INTEGER NOT NULL,
     thread_id  INTEGER NOT NULL,
     running_ns INTEGER NOT NULL,  -- holding a P, running Go code
@@ -300,17 +300,17 @@ CREATE TABLE threads (
     PRIMARY KEY (trace_id, thread_id)
 ) WITHOUT ROWID;
 
--- Names of thread (M) states in thread_intervals / thread_states.
 CREATE TABLE thread_state_names (
+    -- Names of thread (M) states in thread_intervals / thread_states.
     state INTEGER PRIMARY KEY,
     name  TEXT NOT NULL
 );
 INSERT INTO thread_state_names VALUES (0, 'idle'), (1, 'running'), (2, 'syscall');
 
--- Each M's intervals from its first event: running (holds a P), syscall (a goroutine on it is in a
--- syscall, with or without a P), idle (neither). Zero-length intervals are not stored. The view
--- `thread_states` adds names and durations.
 CREATE TABLE thread_intervals (
+    -- Each M's intervals from its first event: running (holds a P), syscall (a goroutine on it is in a
+    -- syscall, with or without a P), idle (neither). Zero-length intervals are not stored. The view
+    -- `thread_states` adds names and durations.
     trace_id    INTEGER NOT NULL,
     thread_id   INTEGER NOT NULL,
     start_ns    INTEGER NOT NULL,
@@ -321,8 +321,8 @@ CREATE TABLE thread_intervals (
     PRIMARY KEY (trace_id, thread_id, start_ns)
 ) WITHOUT ROWID;
 
--- User tasks (runtime/trace.NewTask), as Go's summary sees them.
 CREATE TABLE tasks (
+    -- User tasks (runtime/trace.NewTask), as Go's summary sees them.
     trace_id    INTEGER NOT NULL,
     task_id     INTEGER NOT NULL,
     parent_id   INTEGER,          -- NULL when unknown
@@ -342,8 +342,8 @@ CREATE TABLE tasks (
     PRIMARY KEY (trace_id, task_id)
 ) WITHOUT ROWID;
 
--- User regions (runtime/trace.WithRegion / StartRegion) per goroutine, as Go's summary sees them.
 CREATE TABLE regions (
+    -- User regions (runtime/trace.WithRegion / StartRegion) per goroutine, as Go's summary sees them.
     trace_id   INTEGER NOT NULL,
     goid       INTEGER NOT NULL,
     idx        INTEGER NOT NULL,  -- index within the goroutine, by start time
@@ -371,8 +371,8 @@ CREATE TABLE regions (
     PRIMARY KEY (trace_id, goid, idx)
 ) WITHOUT ROWID;
 
--- User log messages (runtime/trace.Log).
 CREATE TABLE logs (
+    -- User log messages (runtime/trace.Log).
     trace_id INTEGER NOT NULL,
     seq      INTEGER NOT NULL,    -- → events.seq
     ts_ns    INTEGER NOT NULL,
@@ -383,8 +383,8 @@ CREATE TABLE logs (
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- Runtime ranges paired from RangeBegin/Active/End: GC mark phase, sweeps, mark assists, STW.
 CREATE TABLE ranges (
+    -- Runtime ranges paired from RangeBegin/Active/End: GC mark phase, sweeps, mark assists, STW.
     trace_id   INTEGER NOT NULL,
     range_idx  INTEGER NOT NULL,  -- in order of start
     name       TEXT NOT NULL,     -- 'GC concurrent mark phase', 'GC incremental sweep', 'GC mark assist', 'stop-the-world (…)'
@@ -398,8 +398,8 @@ CREATE TABLE ranges (
     PRIMARY KEY (trace_id, range_idx)
 ) WITHOUT ROWID;
 
--- GC cycles: the 'GC concurrent mark phase' ranges, with the heap around them.
 CREATE TABLE gc_cycles (
+    -- GC cycles: the 'GC concurrent mark phase' ranges, with the heap around them.
     trace_id   INTEGER NOT NULL,
     gc_idx     INTEGER NOT NULL,  -- 0, 1, … in time order
     start_ns   INTEGER,           -- NULL if only the end is in the trace
@@ -413,8 +413,8 @@ CREATE TABLE gc_cycles (
     PRIMARY KEY (trace_id, gc_idx)
 ) WITHOUT ROWID;
 
--- Stop-the-world pauses (ranges named 'stop-the-world (reason)').
 CREATE TABLE stw_pauses (
+    -- Stop-the-world pauses (ranges named 'stop-the-world (reason)').
     trace_id  INTEGER NOT NULL,
     stw_idx   INTEGER NOT NULL,
     goid      INTEGER,            -- the goroutine that stopped the world
@@ -429,9 +429,9 @@ CREATE TABLE stw_pauses (
     PRIMARY KEY (trace_id, stw_idx)
 ) WITHOUT ROWID;
 
--- Runtime metrics over time (Metric events): heap alloc, heap goal, GOMAXPROCS ….
--- CPU profile samples (StackSample events), present when the program ran the CPU profiler.
 CREATE TABLE cpu_samples (
+    -- Runtime metrics over time (Metric events): heap alloc, heap goal, GOMAXPROCS ….
+    -- CPU profile samples (StackSample events), present when the program ran the CPU profiler.
     trace_id  INTEGER NOT NULL,
     seq       INTEGER NOT NULL,   -- → events.seq
     ts_ns     INTEGER NOT NULL,
@@ -442,20 +442,20 @@ CREATE TABLE cpu_samples (
     PRIMARY KEY (trace_id, seq)
 ) WITHOUT ROWID;
 
--- Mutator utilization step function (system view, `go tool trace`'s default flags: STW, background
--- mark workers, mark assists): util holds from ts_ns until the next row. tracedb counts a background
--- mark worker once per run; Go 1.27.3's MutatorUtilizationV2 counts it again at every later GC label
--- event but uncounts it once, so its per-P GC counts drift upwards and its utilization sinks to 0 for
--- the rest of the trace after a few GC cycles (and goes stale across GOMAXPROCS changes). See `mmu`.
 CREATE TABLE mutator_util (
+    -- Mutator utilization step function (system view, `go tool trace`'s default flags: STW, background
+    -- mark workers, mark assists): util holds from ts_ns until the next row. tracedb counts a background
+    -- mark worker once per run; Go 1.27.3's MutatorUtilizationV2 counts it again at every later GC label
+    -- event but uncounts it once, so its per-P GC counts drift upwards and its utilization sinks to 0 for
+    -- the rest of the trace after a few GC cycles (and goes stale across GOMAXPROCS changes). See `mmu`.
     trace_id INTEGER NOT NULL,
     ts_ns    INTEGER NOT NULL,
     util     REAL NOT NULL,       -- fraction of GOMAXPROCS available to the program, 0..1
     PRIMARY KEY (trace_id, ts_ns)
 ) WITHOUT ROWID;
 
--- Minimum mutator utilization for standard windows, computed at ingest (Go's MMUCurve).
 CREATE TABLE mmu (
+    -- Minimum mutator utilization for standard windows, computed at ingest (Go's MMUCurve).
     trace_id  INTEGER NOT NULL,
     window_ns INTEGER NOT NULL,   -- 1 ms, 10 ms, 100 ms, 1 s (clipped to the trace length, as Go does)
     mmu       REAL NOT NULL,      -- tracedb: the worst utilization over any window of that length (from mutator_util)
@@ -473,12 +473,12 @@ CREATE TABLE mmu (
 -- definitions over goroutine_states that they replace are kept in Tests/TraceWarehouseTests/Oracle/
 -- and checked against these tables on every fixture.
 
--- Exact distributions of how long goroutines stayed in a state, as counts of equal lengths: a saved
--- query's counts, sums and nearest-rank percentiles over waits or running slices read a few thousand
--- rows here instead of sorting millions of intervals (trace clocks tick in steps of 64 ns on most
--- machines, so lengths repeat). Every interval is counted once per measure; only intervals that closed
--- before the trace end are counted (Go's profiles drop the open ones too).
 CREATE TABLE lengths (
+    -- Exact distributions of how long goroutines stayed in a state, as counts of equal lengths: a saved
+    -- query's counts, sums and nearest-rank percentiles over waits or running slices read a few thousand
+    -- rows here instead of sorting millions of intervals (trace clocks tick in steps of 64 ns on most
+    -- machines, so lengths repeat). Every interval is counted once per measure; only intervals that closed
+    -- before the trace end are counted (Go's profiles drop the open ones too).
     trace_id  INTEGER NOT NULL,
     measure   TEXT NOT NULL,     -- what is counted, and what `key` groups it by:
         -- 'sched_latency'            Runnable → Running waits, first runs excluded, from the event that made the
@@ -505,12 +505,12 @@ CREATE TABLE lengths (
     PRIMARY KEY (trace_id, measure, key, length_ns)
 ) WITHOUT ROWID;
 
--- The scheduler's step functions (goroutines runnable, Ps idle), swept once over the whole timeline.
--- An "episode" is a maximal stretch of time during which at least one P was idle while at least one
--- goroutine was runnable (goroutine_intervals state 2, first runs and intervals open at the trace end
--- included; proc_states state 3): work waiting although a processor was free.
--- idle-ps-while-runnable reads the episodes by length:
 CREATE TABLE idle_p_episode_lengths (
+    -- The scheduler's step functions (goroutines runnable, Ps idle), swept once over the whole timeline.
+    -- An "episode" is a maximal stretch of time during which at least one P was idle while at least one
+    -- goroutine was runnable (goroutine_intervals state 2, first runs and intervals open at the trace end
+    -- included; proc_states state 3): work waiting although a processor was free.
+    -- idle-ps-while-runnable reads the episodes by length:
     trace_id    INTEGER NOT NULL,
     duration_ns INTEGER NOT NULL,  -- an episode length
     count       INTEGER NOT NULL,  -- episodes of exactly this length
@@ -518,8 +518,8 @@ CREATE TABLE idle_p_episode_lengths (
     PRIMARY KEY (trace_id, duration_ns)
 ) WITHOUT ROWID;
 
--- The 1,000 longest episodes (see idle_p_episode_lengths), for idle-ps-while-runnable-worst.
 CREATE TABLE idle_p_episodes_longest (
+    -- The 1,000 longest episodes (see idle_p_episode_lengths), for idle-ps-while-runnable-worst.
     trace_id       INTEGER NOT NULL,
     rank           INTEGER NOT NULL,  -- 1 = longest; ties by start
     start_ns       INTEGER NOT NULL,
@@ -532,8 +532,8 @@ CREATE TABLE idle_p_episodes_longest (
     PRIMARY KEY (trace_id, rank)
 ) WITHOUT ROWID;
 
--- One row per trace: totals and peaks of the same sweep, for goroutine-peak and idle-ps-while-runnable.
 CREATE TABLE sched_summary (
+    -- One row per trace: totals and peaks of the same sweep, for goroutine-peak and idle-ps-while-runnable.
     trace_id            INTEGER PRIMARY KEY,
     runnable_ns         INTEGER NOT NULL,  -- all runnable goroutine-time (every Runnable interval, open ones to the trace end)
     peak_runnable       INTEGER NOT NULL,  -- most goroutines runnable at one time (0: none ever)
@@ -546,8 +546,8 @@ CREATE TABLE sched_summary (
 -- For humans in the sqlite3 shell and for the saved queries: ids joined back to text, intervals
 -- read off the events that close them.
 
--- A stack as text, leaf first, one 'function file:line' per line, and its function names (`stacks.funcs`).
 CREATE VIEW stack_text AS
+-- A stack as text, leaf first, one 'function file:line' per line, and its function names (`stacks.funcs`).
 SELECT sf.trace_id, sf.stack_id,
        group_concat(fn.name || ' ' || fl.path || ':' || fr.line, char(10)) AS text,
        group_concat(fn.name, ';') AS funcs   -- leaf→root function names joined with ';' (as stacks.funcs)
@@ -557,8 +557,8 @@ JOIN funcs fn ON fn.trace_id = sf.trace_id AND fn.func_id = fr.func_id
 JOIN files fl ON fl.trace_id = sf.trace_id AND fl.file_id = fr.file_id
 GROUP BY sf.trace_id, sf.stack_id;
 
--- Events with names instead of ids and absolute time.
 CREATE VIEW events_v AS
+-- Events with names instead of ids and absolute time.
 SELECT e.trace_id, e.seq, e.ts_ns, e.ts_ns + t.start_abs_ns AS abs_ns, k.name AS kind,
        e.thread_id, e.proc_id, e.goid,
        rk.name AS resource, e.res_id,
@@ -581,13 +581,13 @@ LEFT JOIN event_args a ON a.trace_id = e.trace_id AND a.seq = e.seq
 LEFT JOIN strings x ON x.trace_id = e.trace_id AND x.string_id = a.text_id
 LEFT JOIN event_details d ON d.trace_id = e.trace_id AND d.seq = e.seq;
 
+CREATE VIEW goroutine_intervals AS
 -- Every goroutine state interval, one row each: from the goroutine's creation (or the Sync before it was
 -- first seen) to its end or the trace end, back to back, without the details of the event that opened
 -- it (see goroutine_states). Closed intervals are read off the events that close them (events.iv_*),
 -- the ones open at the trace end off goroutine_open_intervals. Time-only aggregates read this lean
 -- view: SQLite evaluates a UNION ALL view inside an aggregate as a whole, joins included, even when no
 -- joined column is used.
-CREATE VIEW goroutine_intervals AS
 SELECT c.trace_id,
        c.res_id AS goid,
        c.ts_ns - c.iv_dur_ns AS start_ns,
@@ -610,9 +610,9 @@ SELECT x.trace_id, x.goid, x.start_ns, t.duration_ns, t.duration_ns - x.start_ns
 FROM goroutine_open_intervals x
 JOIN traces t ON t.trace_id = x.trace_id;
 
+CREATE VIEW goroutine_states AS
 -- Every goroutine state interval with the details of the event that moved the goroutine into the state
 -- (reason, stack — Go's profile stack —, P and M) and, for waits, the goroutine that woke it.
-CREATE VIEW goroutine_states AS
 SELECT i.trace_id, i.goid, i.start_ns, i.end_ns, i.duration_ns,
        o.ts_ns AS event_ns,                                      -- time of the transition event itself (Go's profiles start here)
        i.state,                                                  -- → go_states (2 Runnable, 3 Running, 4 Waiting, 5 Syscall)
@@ -626,8 +626,8 @@ SELECT i.trace_id, i.goid, i.start_ns, i.end_ns, i.duration_ns,
 FROM goroutine_intervals i
 LEFT JOIN events o ON o.trace_id = i.trace_id AND o.seq = i.start_seq;
 
--- Goroutine state intervals with state names, reasons and milliseconds.
 CREATE VIEW goroutine_states_v AS
+-- Goroutine state intervals with state names, reasons and milliseconds.
 SELECT s.trace_id, s.goid, g.name AS goroutine, st.name AS state, r.value AS reason,
        s.start_ns, s.end_ns, s.duration_ns, round(s.duration_ns / 1e6, 3) AS duration_ms,
        s.proc_id, s.thread_id, s.cause_goid, s.unblock_goid, s.open_at_end, s.stack_id
@@ -648,14 +648,14 @@ JOIN events e ON e.trace_id = a.trace_id AND e.seq = a.seq
 JOIN strings n ON n.trace_id = e.trace_id AND n.string_id = e.name_id
 WHERE e.kind = 2 AND a.value IS NOT NULL;
 
--- Thread (M) intervals with state names and end times.
 CREATE VIEW thread_states AS
+-- Thread (M) intervals with state names and end times.
 SELECT t.trace_id, t.thread_id, t.start_ns, t.start_ns + t.duration_ns AS end_ns, t.duration_ns,
        t.state, n.name AS state_name, t.proc_id, t.goid
 FROM thread_intervals t JOIN thread_state_names n ON n.state = t.state;
 
--- Goroutines with their summary in milliseconds.
 CREATE VIEW goroutines_v AS
+-- Goroutines with their summary in milliseconds.
 SELECT trace_id, goid, name, is_system, creator_goid,
        round(creation_ns / 1e6, 3) AS created_ms, round(end_ns / 1e6, 3) AS ended_ms,
        (SELECT name FROM go_states WHERE state = final_state) AS final_state,
@@ -665,15 +665,15 @@ SELECT trace_id, goid, name, is_system, creator_goid,
        round(unknown_ns / 1e6, 3) AS unknown_ms
 FROM goroutines;
 
--- Frames with text.
 CREATE VIEW frames_v AS
+-- Frames with text.
 SELECT fr.trace_id, fr.frame_id, printf('0x%x', fr.pc) AS pc, fn.name AS func, fl.path AS file, fr.line
 FROM frames fr
 JOIN funcs fn ON fn.trace_id = fr.trace_id AND fn.func_id = fr.func_id
 JOIN files fl ON fl.trace_id = fr.trace_id AND fl.file_id = fr.file_id;
 
--- Traces with their labels folded into one text column and durations in ms.
 CREATE VIEW runs AS
+-- Traces with their labels folded into one text column and durations in ms.
 SELECT t.trace_id, t.file_name, t.go_version, t.ingested_at, round(t.duration_ns / 1e6, 3) AS duration_ms,
        t.event_count, t.goroutine_count, t.gc_count, t.gomaxprocs, t.complete,
        (SELECT group_concat(key || '=' || value, ' ') FROM trace_labels l WHERE l.trace_id = t.trace_id) AS labels

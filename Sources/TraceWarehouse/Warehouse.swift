@@ -56,6 +56,10 @@ public final class Warehouse: @unchecked Sendable {
             }
             return
         }
+        // Before anything writes (journal mode): a database of an older tracedb stays exactly as it was.
+        if try (db.scalarInt("PRAGMA user_version") ?? 0) > 0, try db.scalarInt("PRAGMA application_id") != Self.applicationID {
+            throw Self.madeByOlder(path: path)
+        }
         if db.isReadOnlyFile {
             throw WarehouseError("cannot write to \(path): the file is read-only (check its permissions); tracedb needs write access to change it")
         }

@@ -35,36 +35,42 @@ final class LengthsBuilder {
         var name: String { ["blocked", "preempted", "yield", "syscall", "exit", "other"][Int(rawValue)] }
     }
 
-    /// Counts by packed (measure: 4 bits, key: 22 bits, length: 38 bits); triples that do not fit go to `wide`.
-    private var counts = IntMap<Int64>()
+    /// Counts per measure, by packed (length: 41 bits, key: 22 bits); triples that do not fit go to `wide`.
+    /// One map per measure keeps the transient of a map's growth small.
+    private var counts = [IntMap<Int32>](repeating: IntMap<Int32>(), count: Measure.allCases.count)
     private struct Wide: Hashable { var measure: Int64, key: Int64, length: Int64 }
     private var wide: [Wide: Int64] = [:]
 
     /// Goroutine start functions, Go's way (GoroutineSummarizer): the root frame of the first transition
     /// stack seen since the goroutine was created or first seen. Names are interned here (ids from 1).
-    private var nameOf = IntMap<Int32>()          // goid → name id (absent: not known yet)
+    /// goid → its name id (0: none yet), plus `waitedBit` once it had a 'sched_latency' wait; absent:
+    /// never seen.
+    private var goroutines = IntMap<Int32>()
+    private static let waitedBit: Int32 = 1 << 30
     private var nameIDs: [ExactString: Int32] = [:]
     private(set) var names: [String] = [""]        // name id → text; 0 is ''
     /// Intervals closed before their goroutine's name was known: goid → [(measure, length)].
     private var pending = IntMap<[(Int64, Int64)]>()
-    /// Goroutines with at least one 'sched_latency' wait, by goid (their function is counted at the end).
-    private var waited = IntMap<Bool>()
 
     /// A goroutine's start function as Go names it ('' if it has none).
-    func name(of goid: Int64) -> String { names[Int(nameOf[goid] ?? 0)] }
+    func name(of goid: Int64) -> String { names[Int(nameID(goid))] }
+    @inline(__always) private func nameID(_ goid: Int64) -> Int32 { (goroutines[goid] ?? 0) & ~Self.waitedBit }
 
     @inline(__always) private func add(_ m: Measure, _ key: Int64, _ length: Int64) {
-        if key >= 0 && key < (1 << 22) && length >= 0 && length < (1 << 38) {
-            let k = (m.rawValue << 60) | (key << 38) | length
-            if let slot = counts.find(k) { counts[slot: slot] += 1 } else { counts.set(k, 1) }
-        } else {
-            wide[Wide(measure: m.rawValue, key: key, length: length), default: 0] += 1
+        if key >= 0 && key < (1 << 22) && length >= 0 && length < (1 << 41) {
+            // The key in the low bits: IntMap hashes by multiplication, which carries low bits up.
+            let k = (length << 22) | key
+            let i = Int(m.rawValue)
+            if let slot = counts[i].find(k), counts[i][slot: slot] < Int32.max { counts[i][slot: slot] += 1; return }
+            if !counts[i].contains(k) { counts[i].set(k, 1); return }
         }
+        wide[Wide(measure: m.rawValue, key: key, length: length), default: 0] += 1
     }
 
     @inline(__always) private func addByFunction(_ m: Measure, goid: Int64, _ length: Int64) {
-        if let slot = nameOf.find(goid) {
-            add(m, Int64(nameOf[slot: slot]), length)
+        let n = nameID(goid)
+        if n != 0 {
+            add(m, Int64(n), length)
         } else if let slot = pending.find(goid) {
             pending[slot: slot].append((m.rawValue, length))
         } else {
@@ -75,27 +81,28 @@ final class LengthsBuilder {
     /// A goroutine state transition (old ≠ new), before the interval it closes is counted: keeps the
     /// start function as Go's summarizer does.
     func transition(goid: Int64, from: GoState, stack: Stack) {
-        if from == .notExist || from == .undetermined || !seen(goid) {
+        let slot: Int
+        if from == .notExist || from == .undetermined || !goroutines.contains(goid) {
             // (Re)created or first seen: Go starts a new summary with no name. Counts already made
             // under an earlier life's name stay there; Go never reuses goroutine ids.
-            nameOf.remove(goid)
-            known.set(goid, true)
+            let waited = (goroutines[goid] ?? 0) & Self.waitedBit
+            slot = goroutines.set(goid, waited)
+        } else {
+            slot = goroutines.find(goid)!
         }
         // A root frame without a function name leaves the goroutine unnamed (Go compares with its empty name).
-        if !nameOf.contains(goid), !stack.isEmpty, let root = stack.frames.last, !root.function.isEmpty {
+        if goroutines[slot: slot] & ~Self.waitedBit == 0, !stack.isEmpty, let root = stack.frames.last, !root.function.isEmpty {
             let n: Int32
             if let id = nameIDs[ExactString(root.function)] { n = id } else {
                 n = Int32(names.count); names.append(root.function); nameIDs[ExactString(root.function)] = n
             }
-            nameOf.set(goid, n)
-            if let slot = pending.find(goid) {
-                for (m, length) in pending[slot: slot] { add(Measure(rawValue: m)!, Int64(n), length) }
+            goroutines[slot: slot] |= n
+            if let p = pending.find(goid) {
+                for (m, length) in pending[slot: p] { add(Measure(rawValue: m)!, Int64(n), length) }
                 pending.remove(goid)
             }
         }
     }
-    private var known = IntMap<Bool>()
-    @inline(__always) private func seen(_ goid: Int64) -> Bool { known.contains(goid) }
 
     /// A goroutine interval closed at `t` by a transition to `to` with reason `closingReason`.
     func closed(_ c: StateTracker.ClosedInterval, goid: Int64, t: Int64, to: GoState, forever: Bool,
@@ -120,7 +127,7 @@ final class LengthsBuilder {
             default: cause = Cause.stoppedBase + c.reason   // 'preempted' and 'runtime.Gosched' are told apart at the end
             }
             add(.schedLatencyByCause, cause, d)
-            waited.set(goid, true)
+            if let slot = goroutines.find(goid) { goroutines[slot: slot] |= Self.waitedBit }
         case .running:
             let d = t &- c.startNs
             let end: SliceEnd
@@ -148,8 +155,7 @@ final class LengthsBuilder {
         for goid in pending.sortedKeys { for (m, length) in pending[goid]! { add(Measure(rawValue: m)!, 0, length) } }
         pending = IntMap()
         var waitingByName: [Int32: Int64] = [:]
-        for goid in waited.sortedKeys { waitingByName[nameOf[goid] ?? 0, default: 0] += 1 }
-        waited = IntMap()
+        for goid in goroutines.sortedKeys where goroutines[goid]! & Self.waitedBit != 0 { waitingByName[nameID(goid), default: 0] += 1 }
 
         // Keys as text or integers, ranked in SQLite's key order (integers first, text by bytes).
         var causeText: [Int64: String] = [:]
@@ -186,7 +192,7 @@ final class LengthsBuilder {
         var keyIndex: [SQLValueKey: Int] = [:]
         var keys: [SQLValueKey] = []
         var rows: [Row] = []
-        rows.reserveCapacity(counts.count + wide.count)
+        rows.reserveCapacity(counts.reduce(wide.count) { $0 + $1.count })
         func append(_ m: Int64, _ k: Int64, _ length: Int64, _ n: Int64) throws {
             let measure: Int, kv: SQLValueKey
             if m < 0 {
@@ -198,8 +204,10 @@ final class LengthsBuilder {
             if let i = keyIndex[kv] { ki = i } else { ki = keys.count; keys.append(kv); keyIndex[kv] = ki }
             rows.append(Row(measure: measure, key: ki, length: length, count: n))
         }
-        for k in counts.sortedKeys { try append(k >> 60, (k >> 38) & ((1 << 22) - 1), k & ((1 << 38) - 1), counts[k]!) }
-        counts = IntMap()
+        for m in counts.indices {
+            for k in counts[m].sortedKeys { try append(Int64(m), k & ((1 << 22) - 1), k >> 22, Int64(counts[m][k]!)) }
+            counts[m] = IntMap()
+        }
         for (k, n) in wide { try append(k.measure, k.key, k.length, n) }
         // Goroutines with a 'sched_latency' wait, per start function (measure -1 here).
         for (name, n) in waitingByName { try append(-1, Int64(name), 0, n) }

@@ -11,9 +11,19 @@ import GoTrace
 /// a status event, which Go's summary puts at the generation's Sync: changes are therefore buffered and
 /// swept one generation at a time, at the next Sync, when no earlier change can come any more.
 final class SchedSweep {
-    private enum Kind: UInt8 { case runnableStart, runnableEnd, idleStart, idleEnd }
-    private struct Change { var t: Int64; var goid: Int64; var kind: Kind }
-    private var buffer: [Change] = []
+    private enum Kind: Int64 { case runnableStart = 0, runnableEnd, idleStart, idleEnd }
+    /// A change, 16 bytes: the time, and the goroutine or P id with the kind in its top two bits.
+    private struct Change {
+        var t: Int64
+        var packed: Int64
+        init(t: Int64, id: Int64, kind: Kind) { self.t = t; packed = (kind.rawValue << 62) | (id & ((1 << 62) - 1)) }
+        var id: Int64 { packed & ((1 << 62) - 1) }
+        var kind: Kind { Kind(rawValue: (packed >> 62) & 3)! }
+    }
+    /// Changes in stream order, which is time order (event times never decrease) …
+    private var inOrder: [Change] = []
+    /// … except the starts of intervals first seen through a status event, at the generation's Sync.
+    private var early: [Change] = []
 
     // The step functions, after the changes at `segmentStart`.
     private var idle = 0
@@ -45,10 +55,12 @@ final class SchedSweep {
 
     // MARK: input (in stream order)
 
-    func runnableStart(_ goid: Int64, at t: Int64) { buffer.append(Change(t: t, goid: goid, kind: .runnableStart)) }
-    func runnableEnd(_ goid: Int64, at t: Int64) { buffer.append(Change(t: t, goid: goid, kind: .runnableEnd)) }
-    func idleStart(_ proc: Int64, at t: Int64) { buffer.append(Change(t: t, goid: proc, kind: .idleStart)) }
-    func idleEnd(_ proc: Int64, at t: Int64) { buffer.append(Change(t: t, goid: proc, kind: .idleEnd)) }
+    /// `firstSeen`: the interval starts at the generation's Sync (`t`), before changes already given.
+    func runnableStart(_ goid: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: goid, kind: .runnableStart), firstSeen) }
+    func runnableEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .runnableEnd), false) }
+    func idleStart(_ proc: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: proc, kind: .idleStart), firstSeen) }
+    func idleEnd(_ proc: Int64, at t: Int64) { add(Change(t: t, id: proc, kind: .idleEnd), false) }
+    @inline(__always) private func add(_ c: Change, _ firstSeen: Bool) { if firstSeen { early.append(c) } else { inOrder.append(c) } }
     /// A goroutine created (NotExist → another state) at `t`.
     func createdGoroutine(at t: Int64) {
         created += 1
@@ -63,16 +75,16 @@ final class SchedSweep {
         sweep(before: end)
         // What is open once the changes at `end` have applied closes at `end` too, in the same sweep step.
         var openG = Set(runnable.sortedKeys), openP = Set(idleProcs.sortedKeys)
-        for c in buffer {
+        for c in early + inOrder {
             switch c.kind {
-            case .runnableStart: openG.insert(c.goid)
-            case .runnableEnd: openG.remove(c.goid)
-            case .idleStart: openP.insert(c.goid)
-            case .idleEnd: openP.remove(c.goid)
+            case .runnableStart: openG.insert(c.id)
+            case .runnableEnd: openG.remove(c.id)
+            case .idleStart: openP.insert(c.id)
+            case .idleEnd: openP.remove(c.id)
             }
         }
-        for g in openG.sorted() { buffer.append(Change(t: end, goid: g, kind: .runnableEnd)) }
-        for p in openP.sorted() { buffer.append(Change(t: end, goid: p, kind: .idleEnd)) }
+        for g in openG.sorted() { inOrder.append(Change(t: end, id: g, kind: .runnableEnd)) }
+        for p in openP.sorted() { inOrder.append(Change(t: end, id: p, kind: .idleEnd)) }
         sweep(before: .max)
         // The segment after the last change is not part of the timeline.
         if inEpisode, let s = segmentStart { endEpisode(at: s) }
@@ -82,27 +94,35 @@ final class SchedSweep {
 
     // MARK: the sweep
 
+    /// Applies the changes before `limit` in time order: the two lists merged (at equal times a first-seen
+    /// start comes first: nothing of its goroutine or P came before it in the generation).
     private func sweep(before limit: Int64) {
-        guard !buffer.isEmpty else { return }
-        // Stable: changes at one time apply in stream order.
-        var ready: [Change] = []
-        var later: [Change] = []
-        for c in buffer { if c.t < limit { ready.append(c) } else { later.append(c) } }
-        buffer = later
-        let order = ready.indices.sorted { (ready[$0].t, $0) < (ready[$1].t, $1) }
-        var i = 0
-        while i < order.count {
-            let t = ready[order[i]].t
+        early.sort { $0.t < $1.t }   // all at one Sync time but for ones left over at an equal time
+        var i = 0, j = 0
+        func next() -> Change? {
+            let a = i < early.count && early[i].t < limit ? early[i] : nil
+            let b = j < inOrder.count && inOrder[j].t < limit ? inOrder[j] : nil
+            if let a, b == nil || a.t <= b!.t { i += 1; return a }
+            if let b { j += 1; return b }
+            return nil
+        }
+        var pendingChange = next()
+        while let first = pendingChange {
+            let t = first.t
             closeSegment(until: t)
             var sawRunnable = false
-            while i < order.count && ready[order[i]].t == t {
-                apply(ready[order[i]]); sawRunnable = sawRunnable || ready[order[i]].kind.rawValue < 2
-                i += 1
+            var c: Change? = first
+            while let x = c, x.t == t {
+                apply(x); sawRunnable = sawRunnable || x.kind == .runnableStart || x.kind == .runnableEnd
+                c = next()
             }
+            pendingChange = c
             segmentStart = t
             // goroutine-peak: the most goroutines runnable after the changes at one time, the earliest such time.
             if sawRunnable && (runnableCount > peakRunnable || peakRunnableAt == nil) { peakRunnable = runnableCount; peakRunnableAt = t }
         }
+        early.removeFirst(i)
+        inOrder.removeFirst(j)
     }
 
     /// The segment from `segmentStart` to `t` held the current values.
@@ -121,19 +141,19 @@ final class SchedSweep {
     private func apply(_ c: Change) {
         switch c.kind {
         case .runnableStart:
-            runnable.set(c.goid, c.t); runnableCount += 1
+            runnable.set(c.id, c.t); runnableCount += 1
         case .runnableEnd:
-            guard let slot = runnable.find(c.goid) else { return }
+            guard let slot = runnable.find(c.id) else { return }
             let a = runnable[slot: slot]
-            runnable.remove(c.goid); runnableCount -= 1
+            runnable.remove(c.id); runnableCount -= 1
             runnableNs += c.t - a
             // The episode is still open through the segment that ended at c.t.
-            if inEpisode { epEnded.append((c.goid, c.t - max(a, epStart), a)) }
+            if inEpisode { epEnded.append((c.id, c.t - max(a, epStart), a)) }
         case .idleStart:
-            idleProcs.set(c.goid, true); idle += 1
+            idleProcs.set(c.id, true); idle += 1
         case .idleEnd:
-            guard idleProcs.contains(c.goid) else { return }
-            idleProcs.remove(c.goid); idle -= 1
+            guard idleProcs.contains(c.id) else { return }
+            idleProcs.remove(c.id); idle -= 1
         }
     }
 

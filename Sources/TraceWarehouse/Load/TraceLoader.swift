@@ -311,7 +311,7 @@ final class TraceLoad {
                                       forever: forever, event: ev, reason: name, stack: stack ?? 0)
                 if f != n {
                     if closed?.state == .runnable { sweep.runnableEnd(st.resource.id, at: t) }
-                    if n == .runnable { sweep.runnableStart(st.resource.id, at: f == .undetermined ? lastSync : t) }
+                    if n == .runnable { sweep.runnableStart(st.resource.id, at: f == .undetermined ? lastSync : t, firstSeen: f == .undetermined) }
                 }
                 if let c = closed {
                     lengths.closed(c, goid: st.resource.id, t: t, to: n, forever: forever, closingReason: st.reason,
@@ -322,7 +322,7 @@ final class TraceLoad {
                 let was = try tracker.proc(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync, event: ev)
                 if f != n {
                     if was == .idle { sweep.idleEnd(st.resource.id, at: t) }
-                    if n == .idle { sweep.idleStart(st.resource.id, at: f == .undetermined ? lastSync : t) }
+                    if n == .idle { sweep.idleStart(st.resource.id, at: f == .undetermined ? lastSync : t, firstSeen: f == .undetermined) }
                 }
             default: break
             }
