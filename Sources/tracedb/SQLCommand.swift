@@ -63,7 +63,7 @@ struct SQLCommand: ParsableCommand {
             }
             defer { cleanup?.cleanup() }
             var unused: [String] = []
-            let results = try SQLRunner.run(text, db: db, allowWrite: write, params: values, file: source, unused: &unused)
+            let results = try QueryRunner.run(text, db: db, allowWrite: write, params: values, file: source, unused: &unused)
             for u in unused where u != "trace_id" { printError("tracedb sql: warning: --param \(u) is not used by the SQL") }
             emit(render(results))
         }
