@@ -94,10 +94,12 @@ struct DumpCommand: ParsableCommand {
 
     /// `--from-db`: the events of a stored trace, through the same formatter as a file's.
     private func dumpFromDatabase() throws {
-        let (warehouse, traceID) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let traceID = trace.newest
         let out = StdoutBuffer()
         let result = Result {
-            let events = try EventsFromDatabase(db: warehouse.db, traceID: traceID)
+            let events = try EventsFromDatabase(db: trace.db, traceID: traceID)
             while let event = try events.next() {
                 event.appendGoString(to: &out.bytes)
                 out.bytes.append(UInt8(ascii: "\n"))

@@ -11,27 +11,21 @@ struct ExportCommand: ParsableCommand {
     )
 }
 
-/// `--trace REF` and `--db PATH`, shared by the export and report commands.
+/// `--db PATH` and `--trace REF`, shared by the export, report and `dump --from-db` commands.
 struct TraceSelection: ParsableArguments {
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var traceRef: TraceRefOption
 
-    @Option(name: .long, help: ArgumentHelp("The trace: its id, 'latest' or its file name (default: the latest).", valueName: "ref"))
-    var trace: String?
+    var trace: String? { traceRef.reference }
 
-    /// Opens the warehouse read-only and resolves the trace reference.
-    func open() throws -> (Warehouse, Int64) {
-        let w: Warehouse
-        do { w = try Warehouse(path: database.path, readOnly: true) } catch {
-            printError("tracedb: \(error)")
-            throw ExitCode(2)
-        }
-        return (w, try resolve(trace, in: w))
-    }
+    /// Resolves `--trace` (see ``TraceResolver``: the same references as every other command) in `--db`,
+    /// opened read-only. Call `cleanup()` on the result when done (a trace file is ingested on the fly).
+    func open() throws -> TraceSource { try open(trace) }
 
-    /// The one place where a trace reference becomes an id.
-    func resolve(_ ref: String?, in w: Warehouse) throws -> Int64 {
-        do { return try TraceRef.resolve(ref, in: w.db) } catch {
-            printError("tracedb: \(error)")
+    /// Resolves another reference (e.g. `report --base`) the same way.
+    func open(_ ref: String?) throws -> TraceSource {
+        do { return try TraceResolver.resolve(ref, defaultDatabase: database.path) } catch {
+            printError("tracedb: \(describeError(error))")
             throw ExitCode(2)
         }
     }
@@ -131,10 +125,12 @@ struct PprofExport: ParsableCommand {
     var noGzip = false
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
-            let info = try TraceInfo(db: w.db, traceID: id)
-            let prof = try source.compute(db: w.db, traceID: id)
+            let info = try TraceInfo(db: db, traceID: id)
+            let prof = try source.compute(db: db, traceID: id)
             let p = prof.pprof(info: info)
             let bytes = noGzip ? p.encode() : try p.gzipped()
             let path = output ?? "\(source.label).pb.gz"
@@ -169,9 +165,11 @@ struct FoldedExport: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
-            let prof = try source.compute(db: w.db, traceID: id)
+            let prof = try source.compute(db: db, traceID: id)
             let text = FoldedExporter.folded(prof, valueIndex: count ? 0 : nil)
             if let output {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -225,13 +223,15 @@ struct ChromeExport: ParsableCommand {
     }
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
             let opts = ChromeTraceOptions(startNs: start.flatMap(DurationParser.ns), endNs: end.flatMap(DurationParser.ns),
                                           goroutines: goroutines.isEmpty ? nil : goroutines, topGoroutines: topGoroutines,
                                           flows: !noFlows)
             let s = try writeRemovingOnFailure(output) { out in
-                try ChromeTraceExporter.export(db: w.db, traceID: id, options: opts, to: out)
+                try ChromeTraceExporter.export(db: db, traceID: id, options: opts, to: out)
             }
             print("trace \(id): wrote \(output): \(Units.count(s.events)) events; \(s.procTracks) P tracks (\(Units.count(s.procSlices)) slices), "
                 + "\(s.goroutineTracks) goroutine tracks, \(s.gcSlices) GC, \(s.stwSlices) STW, \(s.tasks) tasks, \(s.regions) regions, "
@@ -263,10 +263,12 @@ struct OTLPExport: ParsableCommand {
     var service: String = "go-trace"
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
             let s = try writeRemovingOnFailure(output) { out in
-                try OTLPExporter.export(db: w.db, traceID: id, options: .init(serviceName: service), to: out)
+                try OTLPExporter.export(db: db, traceID: id, options: .init(serviceName: service), to: out)
             }
             print("trace \(id): wrote \(output): \(s.tasks + s.regions) spans (\(s.tasks) tasks, \(s.regions) regions) in \(s.traces) traces")
             if !s.wallClock {

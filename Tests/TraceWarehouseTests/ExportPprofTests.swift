@@ -144,10 +144,10 @@ struct ExportPprofTests {
                 #expect(prof.totals == [Int64(row[2])!, Int64(row[1])!], "\(t) \(kind) in a warehouse of \(ts.count) traces")
             }
         }
-        #expect(try TraceRef.resolve(nil, in: w.warehouse.db) == ids.last)
-        #expect(try TraceRef.resolve("latest", in: w.warehouse.db) == ids.last)
-        #expect(try TraceRef.resolve(String(ids[0]), in: w.warehouse.db) == ids[0])
-        #expect(throws: WarehouseError.self) { try TraceRef.resolve("999999", in: w.warehouse.db) }
+        #expect(try TraceResolver.select("", in: w.warehouse.db) == [ids.last!])
+        #expect(try TraceResolver.select("latest", in: w.warehouse.db) == [ids.last!])
+        #expect(try TraceResolver.select(String(ids[0]), in: w.warehouse.db) == [ids[0]])
+        #expect(throws: InputError.self) { try TraceResolver.select("999999", in: w.warehouse.db) }
     }
 
     @Test("gzip round trip and the protobuf encoder's wire format")
