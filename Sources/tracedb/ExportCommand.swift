@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 /// `tracedb export pprof|folded|chrome|otlp`: hand a trace to the viewers Go developers already use.

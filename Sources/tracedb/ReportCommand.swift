@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 /// `tracedb report`: one self-contained HTML page with the main pictures of a trace.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 /// pprof and folded exports equal Go's `go tool trace -pprof=TYPE` on every golden trace: decoded back

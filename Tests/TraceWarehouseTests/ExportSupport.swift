@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 // Helpers for the export tests: an independent protobuf decoder for pprof profiles, the Go goldens

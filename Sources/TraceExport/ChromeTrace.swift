@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Chrome trace-event JSON (the "JSON Object Format" that the Perfetto UI and chrome://tracing open).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// The profiles tracedb exports: Go's four `go tool trace -pprof=TYPE` profiles, and the CPU samples.
 public enum ProfileKind: String, CaseIterable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// The self-contained HTML report: one file with inline CSS, SVG and a few lines of JavaScript
 /// (table sorting), no network access. It is also well-formed XML (void elements self-closed,

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Where an exporter writes text: a file (flushed in 1 MiB chunks, so large exports stream) or memory.
 public final class TextOutput {
@@ -59,7 +60,7 @@ public final class TextOutput {
 
 /// JSON text helpers for the exporters.
 enum JSONText {
-    static func string(_ s: String) -> String { JSON.string(s) }
+    static func string(_ s: String) -> String { JSONValue.quote(s) }
     /// Nanoseconds as microseconds with three decimals (the trace-event format's unit), exact.
     static func micros(_ ns: Int64) -> String {
         let neg = ns < 0

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Escapes text for HTML/XML content and attribute values.
 func esc(_ s: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Everything the HTML report draws, computed from one trace of the warehouse.
 public struct ReportData: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Tasks and regions as OpenTelemetry spans in OTLP/JSON (the body of an OTLP/HTTP
 /// `POST /v1/traces` request, or a file for the collector's otlpjsonfile receiver).
