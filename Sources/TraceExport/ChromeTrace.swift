@@ -81,7 +81,7 @@ public enum ChromeTraceExporter {
             try s.bind(params)
             while try s.step() { try row(s) }
         }
-        let us = JSONText.micros, js = JSONText.string
+        let us = JSONValue.micros, js = JSONValue.quote
         func slice(pid: Int, tid: Int64, start: Int64, end: Int64, name: String, cat: String, args: String) -> String {
             let a = max(start, w0), b = min(end, w1)
             return "{\"ph\":\"X\",\"pid\":\(pid),\"tid\":\(tid),\"ts\":\(us(a)),\"dur\":\(us(b - a)),\"name\":\(js(name)),\"cat\":\(js(cat)),\"args\":{\(args)}}"
