@@ -137,7 +137,7 @@ struct PprofExport: ParsableCommand {
             let path = output ?? "\(source.label).pb.gz"
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)  // no partial file on a full disk
             let totals = zip(prof.sampleTypes, prof.totals).map { t, v in
-                t.unit == "nanoseconds" ? "\(t.type) \(Units.duration(ns: v))" : "\(t.type) \(Units.count(Int(v)))"
+                t.unit == "nanoseconds" ? "\(t.type) \(HumanFormat.duration(v))" : "\(t.type) \(HumanFormat.count(v))"
             }.joined(separator: ", ")
             print("trace \(id): wrote \(path): \(prof.records.count) stacks; \(totals)")
         }
@@ -234,7 +234,7 @@ struct ChromeExport: ParsableCommand {
             let s = try writeRemovingOnFailure(output) { out in
                 try ChromeTraceExporter.export(db: db, traceID: id, options: opts, to: out)
             }
-            print("trace \(id): wrote \(output): \(Units.count(s.events)) events; \(s.procTracks) P tracks (\(Units.count(s.procSlices)) slices), "
+            print("trace \(id): wrote \(output): \(HumanFormat.count(s.events)) events; \(s.procTracks) P tracks (\(HumanFormat.count(s.procSlices)) slices), "
                 + "\(s.goroutineTracks) goroutine tracks, \(s.gcSlices) GC, \(s.stwSlices) STW, \(s.tasks) tasks, \(s.regions) regions, "
                 + "\(s.flows) unblock arrows")
         }

@@ -37,7 +37,7 @@ struct ReportCommand: ParsableCommand {
             let baseData = try baseTrace.map { try ReportData(db: $0.db, traceID: $0.newest) }
             let html = HTMLReport.render(head, base: baseData)
             try html.write(toFile: output, atomically: true, encoding: .utf8)
-            print("trace \(id)\(baseID.map { " vs base \($0)" } ?? ""): wrote \(output) (\(Units.bytes(Int64(html.utf8.count)))); "
+            print("trace \(id)\(baseID.map { " vs base \($0)" } ?? ""): wrote \(output) (\(HumanFormat.bytes(html.utf8.count))); "
                 + "\(head.findings.filter { $0.severity == .warn || $0.severity == .bad }.count) findings to look at")
         }
     }

@@ -22,9 +22,21 @@ public enum ValueStyle: Sendable, Equatable {
     }
 }
 
-/// Human units: ns → µs/ms/s, bytes → KiB/MiB/GiB, counts with thousands separators.
-/// The duration and byte styles are the same as `tracedb ingest` prints.
+/// Human units: ns → µs/ms/s, bytes → KiB/MiB/GiB, counts with thousands separators: the one units
+/// formatter (tables, comparisons, the CLI's summary lines and the HTML report all use it).
 public enum HumanFormat {
+    /// Integer nanoseconds (exact up to 2^53).
+    public static func duration<T: BinaryInteger>(_ ns: T) -> String { duration(Double(ns)) }
+    /// Integer bytes.
+    public static func bytes<T: BinaryInteger>(_ n: T) -> String { bytes(Double(n)) }
+    /// An integer with thousands separators: `1,234,567`.
+    public static func count<T: BinaryInteger>(_ n: T) -> String { grouped(Int64(n)) }
+
+    /// A fraction (0…1) as a percentage: one decimal, two below 0.1% (`12.3%`, `0.05%`).
+    public static func percent(fraction f: Double) -> String {
+        String(format: f < 0.1 && f > 0 ? "%.2f%%" : "%.1f%%", f * 100)
+    }
+
     public static func duration(_ ns: Double) -> String {
         let a = abs(ns)
         let sign = ns < 0 ? "-" : ""
