@@ -20,6 +20,45 @@ func printError(_ message: String) {
     try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
 }
 
+/// Runs a command body, turning library errors into one line on stderr (`tracedb CMD: …`, or
+/// `tracedb: …` without a command name) and exit status 2. `ExitCode` and `ValidationError` pass through.
+func reportingErrors<T>(_ command: String? = nil, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
+        printError("tracedb\(command.map { " \($0)" } ?? ""): \(describeError(error))")
+        throw ExitCode(Exit.usage)
+    }
+}
+
+/// The words for a library error.
+func describeError(_ error: Error) -> String {
+    switch error {
+    case let e as InputError: return e.message
+    case let e as QueryFileError: return e.description
+    case let e as LocatedSQLError: return e.description
+    case let e as WriteRefusedError: return e.description
+    case let e as WarehouseError: return e.message
+    case let e as SQLiteError: return e.description
+    case let e as IngestError: return e.description
+    case let e as QueryParameterError: return e.description
+    default: return describeFileError(error) ?? "\(error)"
+    }
+}
+
+/// "cannot write PATH: No space left on device" for Foundation's file errors (whose description is a dump).
+func describeFileError(_ error: Error) -> String? {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain else { return nil }
+    let verb = (512..<768).contains(ns.code) ? "cannot write" : "cannot read"   // NSFileWrite… / NSFileRead… codes
+    var reason = ns.localizedDescription
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(u.code)))
+    } else if ns.code == CocoaError.fileWriteOutOfSpace.rawValue {
+        reason = String(cString: strerror(ENOSPC))
+    }
+    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    return path.map { "\(verb) \($0): \(reason)" } ?? "\(verb) the output: \(reason)"
+}
+
 /// True when stderr is a terminal (progress is shown only then).
 var stderrIsTerminal: Bool { isatty(2) == 1 }
 

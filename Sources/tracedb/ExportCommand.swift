@@ -61,29 +61,6 @@ struct ProfileSource: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning library errors into one line on stderr and exit status 2.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
-        printError("tracedb: \(describeFileError(error) ?? "\(error)")")
-        throw ExitCode(2)
-    }
-}
-
-/// "cannot write PATH: No space left on device" for Foundation's file errors (whose description is a dump).
-func describeFileError(_ error: Error) -> String? {
-    let ns = error as NSError
-    guard ns.domain == NSCocoaErrorDomain else { return nil }
-    let verb = (512..<768).contains(ns.code) ? "cannot write" : "cannot read"   // NSFileWrite… / NSFileRead… codes
-    var reason = ns.localizedDescription
-    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
-        reason = String(cString: strerror(Int32(u.code)))
-    } else if ns.code == CocoaError.fileWriteOutOfSpace.rawValue {
-        reason = String(cString: strerror(ENOSPC))
-    }
-    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
-    return path.map { "\(verb) \($0): \(reason)" } ?? "\(verb) the output: \(reason)"
-}
-
 /// Streams an export into the file at `path`; if it fails (e.g. the disk is full), the partial file is removed.
 func writeRemovingOnFailure<T>(_ path: String, _ body: (TextOutput) throws -> T) throws -> T {
     let out = try TextOutput(path: path)
