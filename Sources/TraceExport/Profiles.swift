@@ -1,25 +1,45 @@
 import Foundation
+import GoTrace
 import TraceWarehouse
 
-/// The profiles tracedb exports: Go's four `go tool trace -pprof=TYPE` profiles, and the CPU samples.
-public enum ProfileKind: String, CaseIterable, Sendable {
-    /// Scheduler latency: time goroutines spent Runnable (`-pprof=sched`).
-    case sched
-    /// Network blocking: Waiting with reason "network" (`-pprof=net`).
-    case net
-    /// Synchronization blocking: Waiting with a reason containing chan, sync or select (`-pprof=sync`).
-    case sync
-    /// Time in system calls, including the part after the P was taken away (`-pprof=syscall`).
-    case syscall
+/// The profiles tracedb exports: Go's four `go tool trace -pprof=TYPE` profiles (GoTrace's
+/// ``ProfileKind``, named by their `-pprof=` flag: sched, net, sync, syscall), and the CPU samples.
+public enum ExportProfile: Hashable, Sendable, CaseIterable {
+    /// One of Go's four profiles.
+    case go(ProfileKind)
     /// CPU profile samples recorded in the trace (runtime/pprof running while tracing).
     case cpu
 
+    /// Scheduler latency: time goroutines spent Runnable (`-pprof=sched`).
+    public static let sched = ExportProfile.go(.sched)
+    /// Network blocking: Waiting with reason "network" (`-pprof=net`).
+    public static let net = ExportProfile.go(.io)
+    /// Synchronization blocking: Waiting with a reason containing chan, sync or select (`-pprof=sync`).
+    public static let sync = ExportProfile.go(.block)
+    /// Time in system calls, including the part after the P was taken away (`-pprof=syscall`).
+    public static let syscall = ExportProfile.go(.syscall)
+
+    public static var allCases: [ExportProfile] { ProfileKind.allCases.map { .go($0) } + [.cpu] }
+
+    /// The `--profile` name: Go's `-pprof=` value, or `cpu`.
+    public init?(rawValue: String) {
+        guard let p = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = p
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .go(let kind): kind.pprofFlag
+        case .cpu: "cpu"
+        }
+    }
+
     public var title: String {
         switch self {
-        case .sched: "scheduler latency (time Runnable)"
-        case .net: "network blocking"
-        case .sync: "synchronization blocking (chan, select, sync)"
-        case .syscall: "system calls"
+        case .go(.sched): "scheduler latency (time Runnable)"
+        case .go(.io): "network blocking"
+        case .go(.block): "synchronization blocking (chan, select, sync)"
+        case .go(.syscall): "system calls"
         case .cpu: "CPU samples"
         }
     }
@@ -68,12 +88,12 @@ public enum ProfileExporter {
 
     /// The state filter of each of Go's four profiles (cmd/trace/pprof.go): the state entered and
     /// which reasons count. `instr` is case-sensitive like Go's strings.Contains (LIKE is not).
-    static func stateFilter(_ kind: ProfileKind) -> String? {
+    static func stateFilter(_ kind: ExportProfile) -> String? {
         switch kind {
-        case .sched: "s.state = 2"
-        case .net: "s.state = 4 AND r.value = 'network'"
-        case .sync: "s.state = 4 AND (instr(r.value, 'chan') > 0 OR instr(r.value, 'sync') > 0 OR instr(r.value, 'select') > 0)"
-        case .syscall: "s.state = 5"
+        case .go(.sched): "s.state = 2"
+        case .go(.io): "s.state = 4 AND r.value = 'network'"
+        case .go(.block): "s.state = 4 AND (instr(r.value, 'chan') > 0 OR instr(r.value, 'sync') > 0 OR instr(r.value, 'select') > 0)"
+        case .go(.syscall): "s.state = 5"
         case .cpu: nil
         }
     }
@@ -83,7 +103,7 @@ public enum ProfileExporter {
     /// transition to a different state; it is clipped to the goroutine's [first run, end or trace end]
     /// (a goroutine that never ran is not clipped at the start); intervals open at the trace end and
     /// those with no overlap are dropped; the stack is that of the transition event into the state.
-    public static func stateProfileSQL(_ kind: ProfileKind) -> String {
+    public static func stateProfileSQL(_ kind: ExportProfile) -> String {
         let filter = stateFilter(kind) ?? "0"
         return """
             WITH iv AS (
@@ -100,7 +120,7 @@ public enum ProfileExporter {
     }
 
     /// The profile `kind` of trace `traceID`, one record per distinct stack (merged by PC list, as Go does).
-    public static func profile(_ kind: ProfileKind, db: Database, traceID: Int64) throws -> StackProfile {
+    public static func profile(_ kind: ExportProfile, db: Database, traceID: Int64) throws -> StackProfile {
         let stacks = try StackReader(db: db, traceID: traceID)
         let sql: String
         var types = [PprofProfile.ValueType("contentions", "count"), PprofProfile.ValueType("delay", "nanoseconds")]

@@ -45,8 +45,8 @@ struct ProfileSource: ParsableArguments {
 
     func validate() throws {
         if profile != nil && query != nil { throw ValidationError("give either --profile or --query, not both") }
-        if let p = profile, ProfileKind(rawValue: p) == nil {
-            throw ValidationError("unknown profile '\(p)': use one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let p = profile, ExportProfile(rawValue: p) == nil {
+            throw ValidationError("unknown profile '\(p)': use one of \(ExportProfile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -57,7 +57,7 @@ struct ProfileSource: ParsableArguments {
             let q = try ProfileExporter.savedQuerySQL(query)
             return try ProfileExporter.profile(sql: q.sql, name: q.name, db: db, traceID: traceID, valueColumns: values)
         }
-        return try ProfileExporter.profile(ProfileKind(rawValue: profile ?? "sched")!, db: db, traceID: traceID)
+        return try ProfileExporter.profile(ExportProfile(rawValue: profile ?? "sched")!, db: db, traceID: traceID)
     }
 }
 

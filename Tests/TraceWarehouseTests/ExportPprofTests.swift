@@ -117,7 +117,7 @@ struct ExportPprofTests {
         #expect(decoded.totals == direct.totals)
         #expect(Self.foldedTotal(FoldedExporter.folded(byText)) == direct.totals[1])
         // The saved profile queries (Queries/*-profile.sql: stack as function names) give Go's totals too.
-        for (query, kind) in [("sched-profile", ProfileKind.sched), ("net-profile", .net), ("block-profile", .sync), ("syscall-profile", .syscall)] {
+        for (query, kind) in [("sched-profile", ExportProfile.sched), ("net-profile", .net), ("block-profile", .sync), ("syscall-profile", .syscall)] {
             guard let q = try? ProfileExporter.savedQuerySQL(query) else { continue }
             let saved = try ProfileExporter.profile(sql: q.sql, name: q.name, db: db, traceID: id)
             let want = try ProfileExporter.profile(kind, db: db, traceID: id)
