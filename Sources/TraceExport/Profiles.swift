@@ -80,6 +80,12 @@ public struct StackProfile: Sendable {
     }
 }
 
+/// A saved query that cannot be a profile; the CLI words it (naming its flags).
+public enum ProfileQueryError: Error, Sendable, Equatable {
+    /// No `*_ns`, `*_bytes` or `count` column, and no value columns were given.
+    case noValueColumn(query: String)
+}
+
 /// Computes profiles from `goroutine_states` and `cpu_samples` in SQL.
 public enum ProfileExporter {
     /// The CPU profiler's default period (runtime/pprof samples at 100 Hz); the trace does not record
@@ -207,7 +213,7 @@ public enum ProfileExporter {
             }
         }
         guard !valueIdx.isEmpty else {
-            throw WarehouseError("query \(name) has no value column (*_ns, *_bytes, count): give one with --value")
+            throw ProfileQueryError.noValueColumn(query: name)
         }
         let types = valueIdx.map { i -> PprofProfile.ValueType in
             let c = columns[i]
@@ -256,15 +262,15 @@ public enum ProfileExporter {
     }
 
     /// The SQL of a saved query: a name from the query library (the built-in `Queries/NAME.sql`, or a
-    /// user query in `$TRACEDB_QUERIES`) or the path of a `.sql` file.
-    public static func savedQuerySQL(_ nameOrPath: String) throws -> (name: String, sql: String) {
+    /// user query in one of `directories`) or the path of a `.sql` file.
+    public static func savedQuerySQL(_ nameOrPath: String, directories: [String] = []) throws -> (name: String, sql: String) {
         if nameOrPath.hasSuffix(".sql") || nameOrPath.contains("/") {
             guard let text = try? String(contentsOfFile: nameOrPath, encoding: .utf8) else {
                 throw WarehouseError("cannot read query file \(nameOrPath)")
             }
             return (((nameOrPath as NSString).lastPathComponent as NSString).deletingPathExtension, text)
         }
-        let library = try QueryLibrary.load(directories: QueryLibrary.environmentDirectories())
+        let library = try QueryLibrary.load(directories: directories)
         if let q = library.query(named: nameOrPath) { return (q.name, q.sql) }
         throw WarehouseError("no saved query '\(nameOrPath)'" + (library.names.isEmpty ? "" : "; known: \(library.names.joined(separator: ", "))"))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 /// The `--db` option shared by every command.
@@ -29,13 +30,55 @@ func reportingErrors<T>(_ command: String? = nil, _ body: () throws -> T) throws
     }
 }
 
-/// The words for a library error.
+/// `$TRACEDB_MAX_PAGE_COUNT`: the tests simulate a full disk with a page limit on the database they write.
+var testMaxPageCount: Int? {
+    ProcessInfo.processInfo.environment["TRACEDB_MAX_PAGE_COUNT"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+}
+
+/// The words for a library error. The libraries throw typed errors; the flag names are said here.
 func describeError(_ error: Error) -> String {
     switch error {
     case let e as InputError: return e.message
     case let e as QueryFileError: return e.description
-    case let e as LocatedSQLError: return e.description
-    case let e as WriteRefusedError: return e.description
+    case let e as LocatedSQLError:
+        guard let k = e.unboundParameter else { return e.description }
+        var w = e
+        w.message += " (give it with --param \(k)=VALUE)"
+        return w.description
+    case let e as WriteRefusedError:
+        return "refusing to run a statement that writes to the database without --write: \(e.shortStatement)"
+    case let e as NoDatabaseError:
+        return "no tracedb database at \(e.path) (ingest a trace first: tracedb ingest FILE --db \(e.path))"
+    case let e as NoTracesError:
+        return "\(e.path) holds no traces (ingest one first: tracedb ingest FILE --db \(e.path))"
+    case let e as QueryParamError:
+        switch e {
+        case .notNameValue(let p): return "--param wants name=value, got '\(p)'"
+        case .givenTwice(let name): return "--param \(name) is given twice"
+        case .traceIDGivenAsParameter: return "give the trace with --trace, not --param trace_id"
+        }
+    case let e as GateRuleError:
+        let example = "write QUERY.COLUMN>+N% (relative), >+N (a change in the column's unit) or >N (a limit), e.g. 'sched-latency.p99_ns>+10%'"
+        switch e {
+        case .noOperator(let rule): return "cannot read --fail-on '\(rule)': \(example)"
+        case .noThreshold(let rule, let op): return "cannot read --fail-on '\(rule)': no threshold after '\(op)'; \(example)"
+        case .contradictorySign(let rule, let op, let sign):
+            return "cannot read --fail-on '\(rule)': '\(op)\(sign)' contradicts itself; use '>+N' for an increase, '<-N' for a decrease"
+        case .badPercentage(let rule): return "cannot read the threshold in --fail-on '\(rule)': \(example)"
+        case .badNumber(let rule, let threshold):
+            return "cannot read the threshold '\(threshold)' in --fail-on '\(rule)': expected a number, optionally with a unit (50us, 2ms, 4MiB)"
+        case .unknownUnit(let rule, let suffix, let metric, let unit, let allowed):
+            let list = allowed.joined(separator: ", ")
+            return "--fail-on '\(rule)': '\(suffix)' is not a unit of \(metric) (unit \(unit.rawValue)\(list.isEmpty ? "; give a plain number" : "; use one of \(list)"))"
+        }
+    case let e as ChromeTraceError:
+        switch e {
+        case .emptyWindow(let start, let end): return "empty window: --start \(start) ns is after --end \(end) ns"
+        }
+    case let e as ProfileQueryError:
+        switch e {
+        case .noValueColumn(let query): return "query \(query) has no value column (*_ns, *_bytes, count): give one with --value"
+        }
     case let e as WarehouseError: return e.message
     case let e as SQLiteError: return e.description
     case let e as IngestError: return e.description

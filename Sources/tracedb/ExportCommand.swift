@@ -54,7 +54,7 @@ struct ProfileSource: ParsableArguments {
 
     func compute(db: Database, traceID: Int64) throws -> StackProfile {
         if let query {
-            let q = try ProfileExporter.savedQuerySQL(query)
+            let q = try ProfileExporter.savedQuerySQL(query, directories: QueryLibrary.environmentDirectories(ProcessInfo.processInfo.environment))
             return try ProfileExporter.profile(sql: q.sql, name: q.name, db: db, traceID: traceID, valueColumns: values)
         }
         return try ProfileExporter.profile(ExportProfile(rawValue: profile ?? "sched")!, db: db, traceID: traceID)

@@ -46,7 +46,7 @@ struct IngestCommand: ParsableCommand {
         if git { pairs += GitLabels.current() }
         Database.configureForBulkLoad()
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.path) } catch {
+        do { warehouse = try Warehouse(path: database.path, maxPageCount: testMaxPageCount) } catch {
             // A WarehouseError names the database itself; a bare SQLite error does not.
             printError(error is WarehouseError ? "tracedb: \(error)" : "tracedb: \(database.path): \(error)")
             throw ExitCode(2)

@@ -17,7 +17,7 @@ struct QueryDirsOption: ParsableArguments {
 
     /// The built-in queries plus $TRACEDB_QUERIES plus --queries (later folders win).
     func load() throws -> QueryLibrary {
-        try QueryLibrary.load(directories: QueryLibrary.environmentDirectories() + directories)
+        try QueryLibrary.load(directories: QueryLibrary.environmentDirectories(ProcessInfo.processInfo.environment) + directories)
     }
 }
 

@@ -47,7 +47,7 @@ struct SQLCommand: ParsableCommand {
             let db: Database
             var cleanup: TraceSource?
             if write {
-                db = try Warehouse(path: database.path).db
+                db = try Warehouse(path: database.path, maxPageCount: testMaxPageCount).db
                 if let ref = trace.reference {
                     guard values["trace_id"] == nil else { throw InputError("give the trace with --trace or --param trace_id, not both") }
                     values["trace_id"] = .int(try TraceResolver.select(ref, in: db).last!)

@@ -65,7 +65,7 @@ struct CompareTests {
                 #expect(e.message.contains(message), "\(ref): \(e.message)")
             }
         }
-        #expect(throws: InputError.self) { try TraceResolver.resolve("1", defaultDatabase: w.path + ".missing.db") }
+        #expect(throws: NoDatabaseError(path: w.path + ".missing.db")) { try TraceResolver.resolve("1", defaultDatabase: w.path + ".missing.db") }
     }
 
     @Test("a trace compared with itself: every delta is zero, the gate passes")

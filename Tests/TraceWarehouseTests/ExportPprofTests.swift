@@ -127,7 +127,7 @@ struct ExportPprofTests {
         }
         // Bad queries are explained.
         #expect(throws: WarehouseError.self) { try ProfileExporter.profile(sql: "SELECT 1 AS x_ns", name: "x", db: db, traceID: id) }
-        #expect(throws: WarehouseError.self) { try ProfileExporter.profile(sql: "SELECT 1 AS stack_id", name: "x", db: db, traceID: id) }
+        #expect(throws: ProfileQueryError.noValueColumn(query: "x")) { try ProfileExporter.profile(sql: "SELECT 1 AS stack_id", name: "x", db: db, traceID: id) }
     }
 
     @Test("exports read only their trace when the warehouse holds several")

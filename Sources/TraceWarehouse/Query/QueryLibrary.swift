@@ -272,8 +272,8 @@ public struct QueryLibrary: Sendable {
         return QueryLibrary(queries: all)
     }
 
-    /// The directories named by `$TRACEDB_QUERIES` (separated by `:`).
-    public static func environmentDirectories(_ env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    /// The directories named by `TRACEDB_QUERIES` (separated by `:`) in `env` (the CLI passes the process environment).
+    public static func environmentDirectories(_ env: [String: String]) -> [String] {
         (env["TRACEDB_QUERIES"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
     }
 

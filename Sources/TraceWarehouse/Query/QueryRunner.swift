@@ -7,8 +7,11 @@ public struct LocatedSQLError: Error, CustomStringConvertible, Sendable {
     public var line: Int?
     public var column: Int?
     public var message: String
-    public init(file: String?, line: Int?, column: Int? = nil, message: String) {
+    /// The parameter (without `:`) that had no value, when that is the error.
+    public var unboundParameter: String?
+    public init(file: String?, line: Int?, column: Int? = nil, message: String, unboundParameter: String? = nil) {
         self.file = file; self.line = line; self.column = column; self.message = message
+        self.unboundParameter = unboundParameter
     }
     public var description: String {
         var loc = file ?? ""
@@ -18,14 +21,24 @@ public struct LocatedSQLError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// `tracedb sql` was asked to run a statement that writes, without `--write`.
-public struct WriteRefusedError: Error, CustomStringConvertible, Sendable {
+/// Ad hoc SQL that writes was run without allowing writes.
+public struct WriteRefusedError: Error, Sendable {
     public var statement: String
-    public var description: String {
+    /// The statement, trimmed and cut to 80 characters.
+    public var shortStatement: String {
         let s = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-        let short = s.count > 80 ? String(s.prefix(80)) + "…" : s
-        return "refusing to run a statement that writes to the database without --write: \(short)"
+        return s.count > 80 ? String(s.prefix(80)) + "…" : s
     }
+}
+
+/// Parameter values that cannot be used; the CLI words them (naming its flags).
+public enum QueryParamError: Error, Sendable, Equatable {
+    /// A pair that is not `name=value`.
+    case notNameValue(String)
+    /// The same name twice.
+    case givenTwice(String)
+    /// `trace_id` given as a parameter when the trace is chosen separately.
+    case traceIDGivenAsParameter
 }
 
 /// The rows a query returned.
@@ -51,19 +64,19 @@ public struct QueryParameterError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(query): \(message)" }
 }
 
-/// Parameter values from the command line (`--param key=value`).
+/// Parameter values given as `name=value` text (the CLI's `--param`).
 public enum QueryParams {
     /// `["top=5", "trace_id=3"]` → named values. Integers and reals become numbers, `null` NULL, the rest text.
     public static func parse(_ pairs: [String]) throws -> [String: SQLValue] {
         var out: [String: SQLValue] = [:]
         for p in pairs {
             guard let i = p.firstIndex(of: "="), i != p.startIndex else {
-                throw InputError("--param wants name=value, got '\(p)'")
+                throw QueryParamError.notNameValue(p)
             }
             var name = String(p[..<i]).trimmingCharacters(in: .whitespaces)
             if let f = name.first, ":@$".contains(f) { name.removeFirst() }
-            guard !name.isEmpty else { throw InputError("--param wants name=value, got '\(p)'") }
-            if out[name] != nil { throw InputError("--param \(name) is given twice") }
+            guard !name.isEmpty else { throw QueryParamError.notNameValue(p) }
+            if out[name] != nil { throw QueryParamError.givenTwice(name) }
             out[name] = value(String(p[p.index(after: i)...]))
         }
         return out
@@ -146,7 +159,7 @@ public enum QueryRunner {
         let names = try parameters(of: query, db: db)
         var bound = params
         if let traceID {
-            if params["trace_id"] != nil { throw InputError("give the trace with --trace, not --param trace_id") }
+            if params["trace_id"] != nil { throw QueryParamError.traceIDGivenAsParameter }
             if names.contains("trace_id") { bound["trace_id"] = .int(traceID) }
         }
         if !strict { bound = bound.filter { names.contains($0.key) } }
@@ -228,7 +241,7 @@ extension QueryRunner {
             for (i, name) in stmt.parameterNames.enumerated() {
                 let k = bareName(name)
                 guard let v = params[k] else {
-                    throw LocatedSQLError(file: file, line: startLine, message: "parameter \(name) has no value (give it with --param \(k)=VALUE)")
+                    throw LocatedSQLError(file: file, line: startLine, message: "parameter \(name) has no value", unboundParameter: k)
                 }
                 used.insert(k)
                 try stmt.bind(Int32(i + 1), v)
