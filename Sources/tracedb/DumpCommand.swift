@@ -78,7 +78,7 @@ struct DumpCommand: ParsableCommand {
         if let errno = out.failure {
             // The output is incomplete: never exit 0 as if it were whole.
             let line = Array("tracedb: \(file): cannot write the output: \(String(cString: strerror(errno)))\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            _ = line.withUnsafeBytes { posixWrite(2, $0.baseAddress, $0.count) }
             throw ExitCode(2)
         }
         if let failure {
@@ -87,7 +87,7 @@ struct DumpCommand: ParsableCommand {
                                      generation: failure.generation)
             if located.message.isEmpty { located.message = "invalid trace" }
             let line = Array("tracedb: \(file): \(located)\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            _ = line.withUnsafeBytes { posixWrite(2, $0.baseAddress, $0.count) }
             throw ExitCode(1)
         }
     }
@@ -176,7 +176,7 @@ final class StdoutBuffer {
         if failure == nil {
             bytes.withUnsafeBytes { raw in
                 while offset < raw.count {
-                    let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                    let n = posixWrite(1, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         failure = errno  // e.g. ENOSPC or EPIPE: stop writing, report it at the end.

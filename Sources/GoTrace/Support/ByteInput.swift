@@ -77,7 +77,7 @@ final class ByteInput {
         start = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                Glibc.read(fd, raw.baseAddress! + end, raw.count - end)
+                posixRead(fd, raw.baseAddress! + end, raw.count - end)
             }
             if n > 0 { end += n; return true }
             if n < 0 && errno == EINTR { continue }
