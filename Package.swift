@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "GoTrace", targets: ["GoTrace"]),
         .library(name: "TraceWarehouse", targets: ["TraceWarehouse"]),
+        .library(name: "TraceExport", targets: ["TraceExport"]),
         .executable(name: "tracedb", targets: ["tracedb"]),
     ],
     dependencies: [
@@ -36,21 +37,23 @@ let package = Package(
         // The SQLite warehouse: schema migrations, bulk loader, derived tables, queries, comparison.
         .target(
             name: "TraceWarehouse",
-            dependencies: ["GoTrace", "CSQLite", "CZlib"],
+            dependencies: ["GoTrace", "CSQLite"],
             plugins: ["EmbedSQLPlugin"]
         ),
+        // Exports and pictures read from the warehouse: pprof, folded stacks, Chrome JSON, OTLP, the HTML report.
+        .target(name: "TraceExport", dependencies: ["TraceWarehouse", "GoTrace", "CZlib"]),
         // The thin command-line front end.
         .executableTarget(
             name: "tracedb",
             dependencies: [
-                "GoTrace", "TraceWarehouse",
+                "GoTrace", "TraceWarehouse", "TraceExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // FuzzRegressions/ holds the inputs the fuzz regression and ingest tests read by path.
         .testTarget(name: "GoTraceTests", dependencies: ["GoTrace"], exclude: ["FuzzRegressions"]),
         // Golden/ holds data files the tests read by path (pprof goldens from go tool trace).
-        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "GoTrace"], exclude: ["Golden"]),
+        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "TraceExport", "GoTrace"], exclude: ["Golden"]),
         .testTarget(name: "tracedbTests", dependencies: ["tracedb"]),
     ]
 )

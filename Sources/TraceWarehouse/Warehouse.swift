@@ -7,6 +7,12 @@ public struct WarehouseError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// A read-only open of a database that does not exist; the CLI words it (how to make one).
+public struct NoDatabaseError: Error, Sendable, Equatable {
+    public var path: String
+    public init(path: String) { self.path = path }
+}
+
 /// A tracedb database: opens it, applies the schema migrations from `Schema/` and hands out the
 /// connection to the loader and query runner.
 public final class Warehouse: @unchecked Sendable {
@@ -35,11 +41,13 @@ public final class Warehouse: @unchecked Sendable {
 
     /// Opens (creating if needed) the warehouse at `path` and brings its schema up to date.
     /// `readOnly` opens an existing database without changing it (it must be at this schema version or older
-    /// than none: an older schema is an error asking for a writable open to migrate).
-    public init(path: String, readOnly: Bool = false) throws {
+    /// than none: an older schema is an error asking for a writable open to migrate); a missing file is a
+    /// ``NoDatabaseError``. `maxPageCount` limits a writable database's size in pages (tests simulate a
+    /// full disk with it: a full file system gives the same SQLITE_FULL).
+    public init(path: String, readOnly: Bool = false, maxPageCount: Int? = nil) throws {
         self.path = path
         if readOnly && !FileManager.default.fileExists(atPath: path) {
-            throw WarehouseError("no tracedb database at \(path) (ingest a trace first: tracedb ingest FILE --db \(path))")
+            throw NoDatabaseError(path: path)
         }
         if !readOnly { try Self.checkWritable(path) }
         do {
@@ -64,8 +72,7 @@ public final class Warehouse: @unchecked Sendable {
             throw WarehouseError("cannot write to \(path): the file is read-only (check its permissions); tracedb needs write access to change it")
         }
         do {
-            // Tests simulate a full disk with a page limit (a full file system gives the same SQLITE_FULL).
-            if let s = ProcessInfo.processInfo.environment["TRACEDB_MAX_PAGE_COUNT"], let n = Int(s), n > 0 {
+            if let n = maxPageCount, n > 0 {
                 try db.execute("PRAGMA max_page_count = \(n)")
             }
             try db.execute("PRAGMA journal_mode = WAL")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 struct CompareCommand: ParsableCommand {
@@ -97,7 +98,7 @@ struct CompareCommand: ParsableCommand {
             for q in report.queries { for w in q.warnings { printError("tracedb compare: warning: \(w)") } }
             let text: String
             if let textFormat = format.outputFormat {
-                text = report.render(textFormat, top: top)
+                text = report.render(textFormat, top: top, showAllHint: "--top 0 for all")
             } else {
                 // Side by side: the newest run of each side.
                 let headData = try ReportData(db: headSource.db, traceID: headSource.newest)

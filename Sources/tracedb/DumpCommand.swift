@@ -78,7 +78,7 @@ struct DumpCommand: ParsableCommand {
         if let errno = out.failure {
             // The output is incomplete: never exit 0 as if it were whole.
             let line = Array("tracedb: \(file): cannot write the output: \(String(cString: strerror(errno)))\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            _ = line.withUnsafeBytes { posixWrite(2, $0.baseAddress, $0.count) }
             throw ExitCode(2)
         }
         if let failure {
@@ -87,17 +87,19 @@ struct DumpCommand: ParsableCommand {
                                      generation: failure.generation)
             if located.message.isEmpty { located.message = "invalid trace" }
             let line = Array("tracedb: \(file): \(located)\n".utf8)
-            _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            _ = line.withUnsafeBytes { posixWrite(2, $0.baseAddress, $0.count) }
             throw ExitCode(1)
         }
     }
 
     /// `--from-db`: the events of a stored trace, through the same formatter as a file's.
     private func dumpFromDatabase() throws {
-        let (warehouse, traceID) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let traceID = trace.newest
         let out = StdoutBuffer()
         let result = Result {
-            let events = try EventsFromDatabase(db: warehouse.db, traceID: traceID)
+            let events = try EventsFromDatabase(db: trace.db, traceID: traceID)
             while let event = try events.next() {
                 event.appendGoString(to: &out.bytes)
                 out.bytes.append(UInt8(ascii: "\n"))
@@ -174,7 +176,7 @@ final class StdoutBuffer {
         if failure == nil {
             bytes.withUnsafeBytes { raw in
                 while offset < raw.count {
-                    let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                    let n = posixWrite(1, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         failure = errno  // e.g. ENOSPC or EPIPE: stop writing, report it at the end.

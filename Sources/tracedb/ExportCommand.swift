@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 /// `tracedb export pprof|folded|chrome|otlp`: hand a trace to the viewers Go developers already use.
@@ -11,27 +12,21 @@ struct ExportCommand: ParsableCommand {
     )
 }
 
-/// `--trace REF` and `--db PATH`, shared by the export and report commands.
+/// `--db PATH` and `--trace REF`, shared by the export, report and `dump --from-db` commands.
 struct TraceSelection: ParsableArguments {
     @OptionGroup var database: DatabaseOption
+    @OptionGroup var traceRef: TraceRefOption
 
-    @Option(name: .long, help: ArgumentHelp("The trace: its id, 'latest' or its file name (default: the latest).", valueName: "ref"))
-    var trace: String?
+    var trace: String? { traceRef.reference }
 
-    /// Opens the warehouse read-only and resolves the trace reference.
-    func open() throws -> (Warehouse, Int64) {
-        let w: Warehouse
-        do { w = try Warehouse(path: database.path, readOnly: true) } catch {
-            printError("tracedb: \(error)")
-            throw ExitCode(2)
-        }
-        return (w, try resolve(trace, in: w))
-    }
+    /// Resolves `--trace` (see ``TraceResolver``: the same references as every other command) in `--db`,
+    /// opened read-only. Call `cleanup()` on the result when done (a trace file is ingested on the fly).
+    func open() throws -> TraceSource { try open(trace) }
 
-    /// The one place where a trace reference becomes an id.
-    func resolve(_ ref: String?, in w: Warehouse) throws -> Int64 {
-        do { return try TraceRef.resolve(ref, in: w.db) } catch {
-            printError("tracedb: \(error)")
+    /// Resolves another reference (e.g. `report --base`) the same way.
+    func open(_ ref: String?) throws -> TraceSource {
+        do { return try TraceResolver.resolve(ref, defaultDatabase: database.path) } catch {
+            printError("tracedb: \(describeError(error))")
             throw ExitCode(2)
         }
     }
@@ -50,8 +45,8 @@ struct ProfileSource: ParsableArguments {
 
     func validate() throws {
         if profile != nil && query != nil { throw ValidationError("give either --profile or --query, not both") }
-        if let p = profile, ProfileKind(rawValue: p) == nil {
-            throw ValidationError("unknown profile '\(p)': use one of \(ProfileKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let p = profile, ExportProfile(rawValue: p) == nil {
+            throw ValidationError("unknown profile '\(p)': use one of \(ExportProfile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -59,34 +54,11 @@ struct ProfileSource: ParsableArguments {
 
     func compute(db: Database, traceID: Int64) throws -> StackProfile {
         if let query {
-            let q = try ProfileExporter.savedQuerySQL(query)
+            let q = try ProfileExporter.savedQuerySQL(query, directories: QueryLibrary.environmentDirectories(ProcessInfo.processInfo.environment))
             return try ProfileExporter.profile(sql: q.sql, name: q.name, db: db, traceID: traceID, valueColumns: values)
         }
-        return try ProfileExporter.profile(ProfileKind(rawValue: profile ?? "sched")!, db: db, traceID: traceID)
+        return try ProfileExporter.profile(ExportProfile(rawValue: profile ?? "sched")!, db: db, traceID: traceID)
     }
-}
-
-/// Runs `body`, turning library errors into one line on stderr and exit status 2.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
-        printError("tracedb: \(describeFileError(error) ?? "\(error)")")
-        throw ExitCode(2)
-    }
-}
-
-/// "cannot write PATH: No space left on device" for Foundation's file errors (whose description is a dump).
-func describeFileError(_ error: Error) -> String? {
-    let ns = error as NSError
-    guard ns.domain == NSCocoaErrorDomain else { return nil }
-    let verb = (512..<768).contains(ns.code) ? "cannot write" : "cannot read"   // NSFileWrite… / NSFileRead… codes
-    var reason = ns.localizedDescription
-    if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
-        reason = String(cString: strerror(Int32(u.code)))
-    } else if ns.code == CocoaError.fileWriteOutOfSpace.rawValue {
-        reason = String(cString: strerror(ENOSPC))
-    }
-    let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
-    return path.map { "\(verb) \($0): \(reason)" } ?? "\(verb) the output: \(reason)"
 }
 
 /// Streams an export into the file at `path`; if it fails (e.g. the disk is full), the partial file is removed.
@@ -131,16 +103,18 @@ struct PprofExport: ParsableCommand {
     var noGzip = false
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
-            let info = try TraceInfo(db: w.db, traceID: id)
-            let prof = try source.compute(db: w.db, traceID: id)
+            let info = try TraceInfo(db: db, traceID: id)
+            let prof = try source.compute(db: db, traceID: id)
             let p = prof.pprof(info: info)
             let bytes = noGzip ? p.encode() : try p.gzipped()
             let path = output ?? "\(source.label).pb.gz"
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)  // no partial file on a full disk
             let totals = zip(prof.sampleTypes, prof.totals).map { t, v in
-                t.unit == "nanoseconds" ? "\(t.type) \(Units.duration(ns: v))" : "\(t.type) \(Units.count(Int(v)))"
+                t.unit == "nanoseconds" ? "\(t.type) \(HumanFormat.duration(v))" : "\(t.type) \(HumanFormat.count(v))"
             }.joined(separator: ", ")
             print("trace \(id): wrote \(path): \(prof.records.count) stacks; \(totals)")
         }
@@ -169,9 +143,11 @@ struct FoldedExport: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
-            let prof = try source.compute(db: w.db, traceID: id)
+            let prof = try source.compute(db: db, traceID: id)
             let text = FoldedExporter.folded(prof, valueIndex: count ? 0 : nil)
             if let output {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -225,15 +201,17 @@ struct ChromeExport: ParsableCommand {
     }
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
             let opts = ChromeTraceOptions(startNs: start.flatMap(DurationParser.ns), endNs: end.flatMap(DurationParser.ns),
                                           goroutines: goroutines.isEmpty ? nil : goroutines, topGoroutines: topGoroutines,
                                           flows: !noFlows)
             let s = try writeRemovingOnFailure(output) { out in
-                try ChromeTraceExporter.export(db: w.db, traceID: id, options: opts, to: out)
+                try ChromeTraceExporter.export(db: db, traceID: id, options: opts, to: out)
             }
-            print("trace \(id): wrote \(output): \(Units.count(s.events)) events; \(s.procTracks) P tracks (\(Units.count(s.procSlices)) slices), "
+            print("trace \(id): wrote \(output): \(HumanFormat.count(s.events)) events; \(s.procTracks) P tracks (\(HumanFormat.count(s.procSlices)) slices), "
                 + "\(s.goroutineTracks) goroutine tracks, \(s.gcSlices) GC, \(s.stwSlices) STW, \(s.tasks) tasks, \(s.regions) regions, "
                 + "\(s.flows) unblock arrows")
         }
@@ -263,10 +241,12 @@ struct OTLPExport: ParsableCommand {
     var service: String = "go-trace"
 
     func run() throws {
-        let (w, id) = try selection.open()
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let (db, id) = (trace.db, trace.newest)
         try reportingErrors {
             let s = try writeRemovingOnFailure(output) { out in
-                try OTLPExporter.export(db: w.db, traceID: id, options: .init(serviceName: service), to: out)
+                try OTLPExporter.export(db: db, traceID: id, options: .init(serviceName: service), to: out)
             }
             print("trace \(id): wrote \(output): \(s.tasks + s.regions) spans (\(s.tasks) tasks, \(s.regions) regions) in \(s.traces) traces")
             if !s.wallClock {

@@ -46,7 +46,7 @@ struct IngestCommand: ParsableCommand {
         if git { pairs += GitLabels.current() }
         Database.configureForBulkLoad()
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.path) } catch {
+        do { warehouse = try Warehouse(path: database.path, maxPageCount: testMaxPageCount) } catch {
             // A WarehouseError names the database itself; a bare SQLite error does not.
             printError(error is WarehouseError ? "tracedb: \(error)" : "tracedb: \(database.path): \(error)")
             throw ExitCode(2)
@@ -67,8 +67,8 @@ struct IngestCommand: ParsableCommand {
                     continue
                 }
                 let secs = String(format: "%.2f s", r.seconds)
-                print("trace \(r.traceID): \(file): \(Units.count(r.events)) events, \(Units.count(r.goroutines)) goroutines, "
-                    + "\(Units.duration(ns: r.durationNs)), \(r.gcCycles) GC cycles (\(secs))")
+                print("trace \(r.traceID): \(file): \(HumanFormat.count(r.events)) events, \(HumanFormat.count(r.goroutines)) goroutines, "
+                    + "\(HumanFormat.duration(r.durationNs)), \(r.gcCycles) GC cycles (\(secs))")
                 if let w = r.warning { printError("tracedb: warning: \(file): \(w)") }
             } catch {
                 progress.clear()

@@ -17,7 +17,7 @@ struct QueryDirsOption: ParsableArguments {
 
     /// The built-in queries plus $TRACEDB_QUERIES plus --queries (later folders win).
     func load() throws -> QueryLibrary {
-        try QueryLibrary.load(directories: QueryLibrary.environmentDirectories() + directories)
+        try QueryLibrary.load(directories: QueryLibrary.environmentDirectories(ProcessInfo.processInfo.environment) + directories)
     }
 }
 
@@ -37,32 +37,6 @@ enum Exit {
 
     static let help = "Exit status: 0 success, 2 usage or input error (unknown query, bad reference, broken query file, SQL error)."
     static let compareHelp = "Exit status: 0 no regression, 1 a --fail-on rule regressed (listed), 2 usage or input error."
-}
-
-/// Runs a command body, turning input errors into one `tracedb CMD: …` line on stderr and exit 2.
-func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as ExitCode {
-        throw e
-    } catch {
-        printError("tracedb \(command): \(describeError(error))")
-        throw ExitCode(Exit.usage)
-    }
-}
-
-func describeError(_ error: Error) -> String {
-    switch error {
-    case let e as InputError: return e.message
-    case let e as QueryFileError: return e.description
-    case let e as LocatedSQLError: return e.description
-    case let e as WriteRefusedError: return e.description
-    case let e as WarehouseError: return e.message
-    case let e as SQLiteError: return e.description
-    case let e as IngestError: return e.description
-    case let e as QueryParameterError: return e.description
-    default: return "\(error)"
-    }
 }
 
 /// Writes text to stdout as is (no extra newline).

@@ -51,7 +51,7 @@ struct QueryCommand: ParsableCommand {
             let query = try Self.findQuery(name, queries: queries)
             let source = try TraceResolver.resolve(trace.reference, defaultDatabase: database.path)
             defer { source.cleanup() }
-            let result = try QueryExecution.run(query, db: source.db, traceID: source.newest, params: values)
+            let result = try QueryRunner.run(query, db: source.db, traceID: source.newest, params: values)
             emit(ResultRenderer.render(result, format: output.format, query: query, maxCellWidth: 100))
         }
     }

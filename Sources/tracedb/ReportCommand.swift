@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 /// `tracedb report`: one self-contained HTML page with the main pictures of a trace.
@@ -26,14 +27,17 @@ struct ReportCommand: ParsableCommand {
     var base: String?
 
     func run() throws {
-        let (w, id) = try selection.open()
-        let baseID = try base.map { try selection.resolve($0, in: w) }
+        let trace = try selection.open()
+        defer { trace.cleanup() }
+        let baseTrace = try base.map { try selection.open($0) }
+        defer { baseTrace?.cleanup() }
+        let id = trace.newest, baseID = baseTrace?.newest
         try reportingErrors {
-            let head = try ReportData(db: w.db, traceID: id)
-            let baseData = try baseID.map { try ReportData(db: w.db, traceID: $0) }
+            let head = try ReportData(db: trace.db, traceID: id)
+            let baseData = try baseTrace.map { try ReportData(db: $0.db, traceID: $0.newest) }
             let html = HTMLReport.render(head, base: baseData)
             try html.write(toFile: output, atomically: true, encoding: .utf8)
-            print("trace \(id)\(baseID.map { " vs base \($0)" } ?? ""): wrote \(output) (\(Units.bytes(Int64(html.utf8.count)))); "
+            print("trace \(id)\(baseID.map { " vs base \($0)" } ?? ""): wrote \(output) (\(HumanFormat.bytes(html.utf8.count))); "
                 + "\(head.findings.filter { $0.severity == .warn || $0.severity == .bad }.count) findings to look at")
         }
     }

@@ -47,7 +47,7 @@ struct SQLCommand: ParsableCommand {
             let db: Database
             var cleanup: TraceSource?
             if write {
-                db = try Warehouse(path: database.path).db
+                db = try Warehouse(path: database.path, maxPageCount: testMaxPageCount).db
                 if let ref = trace.reference {
                     guard values["trace_id"] == nil else { throw InputError("give the trace with --trace or --param trace_id, not both") }
                     values["trace_id"] = .int(try TraceResolver.select(ref, in: db).last!)
@@ -63,7 +63,7 @@ struct SQLCommand: ParsableCommand {
             }
             defer { cleanup?.cleanup() }
             var unused: [String] = []
-            let results = try SQLRunner.run(text, db: db, allowWrite: write, params: values, file: source, unused: &unused)
+            let results = try QueryRunner.run(text, db: db, allowWrite: write, params: values, file: source, unused: &unused)
             for u in unused where u != "trace_id" { printError("tracedb sql: warning: --param \(u) is not used by the SQL") }
             emit(render(results))
         }

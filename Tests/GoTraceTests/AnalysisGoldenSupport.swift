@@ -452,3 +452,16 @@ func goStringLess(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPr
 func goldenKeyValues(_ m: [String: Int64]) -> String {
     m.keys.sorted(by: goStringLess).map { "\($0)=\(m[$0]!)" }.joined(separator: ";")
 }
+
+extension UtilFlags {
+    /// tracegolden's name for the flag set, e.g. `perProc|stw|background|assist`.
+    var name: String {
+        var parts: [String] = []
+        if contains(.perProc) { parts.append("perProc") }
+        if contains(.stw) { parts.append("stw") }
+        if contains(.background) { parts.append("background") }
+        if contains(.assist) { parts.append("assist") }
+        if contains(.sweep) { parts.append("sweep") }
+        return parts.joined(separator: "|")
+    }
+}

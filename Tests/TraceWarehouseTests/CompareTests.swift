@@ -65,7 +65,7 @@ struct CompareTests {
                 #expect(e.message.contains(message), "\(ref): \(e.message)")
             }
         }
-        #expect(throws: InputError.self) { try TraceResolver.resolve("1", defaultDatabase: w.path + ".missing.db") }
+        #expect(throws: NoDatabaseError(path: w.path + ".missing.db")) { try TraceResolver.resolve("1", defaultDatabase: w.path + ".missing.db") }
     }
 
     @Test("a trace compared with itself: every delta is zero, the gate passes")
@@ -229,32 +229,32 @@ struct CompareTests {
         let w = try CompareWarehouse()
         let ro = try TraceResolver.openReadOnly(w.path)
         var unused: [String] = []
-        let r = try SQLRunner.run("SELECT count(*) AS n FROM traces;\n-- labels\nSELECT value FROM trace_labels WHERE trace_id = :id AND key = 'commit'",
+        let r = try QueryRunner.run("SELECT count(*) AS n FROM traces;\n-- labels\nSELECT value FROM trace_labels WHERE trace_id = :id AND key = 'commit'",
                                   db: ro, allowWrite: false, params: ["id": .int(4), "extra": .int(1)], unused: &unused)
         #expect(r.count == 2 && r[0].result?.rows == [[.int(6)]] && r[1].result?.rows == [[.text("head")]])
         #expect(unused == ["extra"])
         #expect(throws: WriteRefusedError.self) {
-            try SQLRunner.run("SELECT 1; DELETE FROM trace_labels", db: ro, allowWrite: false, unused: &unused)
+            try QueryRunner.run("SELECT 1; DELETE FROM trace_labels", db: ro, allowWrite: false, unused: &unused)
         }
         #expect(try ro.scalarInt("SELECT count(*) FROM trace_labels") == 12)
         // With a writable connection and allowWrite, it writes.
         let rw = w.temp.warehouse.db
-        let del = try SQLRunner.run("DELETE FROM trace_labels WHERE key = 'go'", db: rw, allowWrite: true, unused: &unused)
+        let del = try QueryRunner.run("DELETE FROM trace_labels WHERE key = 'go'", db: rw, allowWrite: true, unused: &unused)
         #expect(del.first?.changes == 6)
         do {
-            _ = try SQLRunner.run("SELECT 1;\n\nSELECT *\n  FROM nosuch_table", db: ro, allowWrite: false, file: "q.sql", unused: &unused)
+            _ = try QueryRunner.run("SELECT 1;\n\nSELECT *\n  FROM nosuch_table", db: ro, allowWrite: false, file: "q.sql", unused: &unused)
             Issue.record("no error")
         } catch let e as LocatedSQLError {
             #expect(e.file == "q.sql" && (e.line == 3 || e.line == 4), "\(e)")
             #expect(e.description.hasPrefix("q.sql:") && e.description.contains("no such table: nosuch_table"))
         }
         do {
-            _ = try SQLRunner.run("SELECT 1,\n  2 +", db: ro, allowWrite: false, unused: &unused)
+            _ = try QueryRunner.run("SELECT 1,\n  2 +", db: ro, allowWrite: false, unused: &unused)
             Issue.record("no error")
         } catch let e as LocatedSQLError {
             #expect(e.line == 2, "\(e)")
         }
-        #expect(throws: LocatedSQLError.self) { try SQLRunner.run("SELECT :missing", db: ro, allowWrite: false, unused: &unused) }
+        #expect(throws: LocatedSQLError.self) { try QueryRunner.run("SELECT :missing", db: ro, allowWrite: false, unused: &unused) }
     }
 
     @Test("saved queries with parameters, user query files with SQL errors located")
@@ -262,10 +262,10 @@ struct CompareTests {
         let w = try CompareWarehouse()
         let db = try TraceResolver.openReadOnly(w.path)
         let q = try #require(library.query(named: "sched-latency-by-function"))
-        let top1 = try QueryExecution.run(q, db: db, traceID: 6, params: ["top": .int(1)])
+        let top1 = try QueryRunner.run(q, db: db, traceID: 6, params: ["top": .int(1)])
         #expect(top1.rows.count == 1)
-        #expect(throws: InputError.self) { try QueryExecution.run(q, db: db, traceID: 6, params: ["nope": .int(1)]) }
-        #expect(try QueryExecution.run(q, db: db, traceID: 6, params: ["nope": .int(1)], strict: false).rows.count > 1)
+        #expect(throws: InputError.self) { try QueryRunner.run(q, db: db, traceID: 6, params: ["nope": .int(1)]) }
+        #expect(try QueryRunner.run(q, db: db, traceID: 6, params: ["nope": .int(1)], strict: false).rows.count > 1)
         let broken = try SavedQuery.parse("""
             -- name: broken
             -- title: Broken
@@ -275,7 +275,7 @@ struct CompareTests {
             FROM no_such_table
             """, sourcePath: "/tmp/queries/broken.sql")
         do {
-            _ = try QueryExecution.run(broken, db: db, traceID: 1)
+            _ = try QueryRunner.run(broken, db: db, traceID: 1)
             Issue.record("no error")
         } catch let e as LocatedSQLError {
             #expect(e.file == "/tmp/queries/broken.sql" && e.message.contains("no_such_table"), "\(e)")
@@ -291,7 +291,7 @@ struct TempWarehouseQuery {
     init(_ path: String, _ id: Int64) throws { db = try Database(path: path, readOnly: true); self.id = id }
     func value(_ query: String, _ column: String) throws -> Double? {
         let q = try QueryLibrary.builtIn().query(named: query)!
-        let r = try QueryExecution.run(q, db: db, traceID: id)
+        let r = try QueryRunner.run(q, db: db, traceID: id)
         return r.rows.first.flatMap { NumericValue.of($0[r.index(of: column)!]) }
     }
 }

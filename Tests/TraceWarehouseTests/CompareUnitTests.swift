@@ -57,13 +57,14 @@ struct CompareUnitTests {
         let ms = try GateRule.parse("sched-latency.p99_ns>+2ms")
         #expect(try ms.amount(2, "ms", unit: .ns) == 2_000_000)
         #expect(try GateRule.parse("gc-summary.peak_heap_bytes>4MiB").amount(4, "MiB", unit: .bytes) == 4 * 1_048_576)
-        #expect(throws: InputError.self) { try GateRule.parse("x.y>+1kb").amount(1, "kb", unit: .ns) }
-        #expect(throws: InputError.self) { try GateRule.parse("x.y>+1ms").amount(1, "ms", unit: .count) }
+        #expect(throws: GateRuleError.self) { try GateRule.parse("x.y>+1kb").amount(1, "kb", unit: .ns) }
+        #expect(throws: GateRuleError.self) { try GateRule.parse("x.y>+1ms").amount(1, "ms", unit: .count) }
         _ = lib
         for bad in ["sched-latency.p99_ns", "sched-latency.p99_ns>", "sched-latency.p99_ns>-10%", "sched-latency.p99_ns<+1",
-                    "sched-latency.p99_ns>abc", "sched-latency>+10%"] {
-            #expect(throws: InputError.self, "\(bad)") { try GateRule.parse(bad) }
+                    "sched-latency.p99_ns>abc"] {
+            #expect(throws: GateRuleError.self, "\(bad)") { try GateRule.parse(bad) }
         }
+        #expect(throws: InputError.self) { try GateRule.parse("sched-latency>+10%") }  // the metric path
     }
 
     @Test("noise: beyond when the ranges are apart or the means differ by more than 3 standard errors")
@@ -146,7 +147,7 @@ struct CompareUnitTests {
     func params() throws {
         let p = try QueryParams.parse(["top=5", "name=main.main", "x=1.5", "n=null", ":y=abc"])
         #expect(p["top"] == .int(5) && p["name"] == .text("main.main") && p["x"] == .double(1.5) && p["n"] == .null && p["y"] == .text("abc"))
-        #expect(throws: InputError.self) { try QueryParams.parse(["top"]) }
-        #expect(throws: InputError.self) { try QueryParams.parse(["top=1", "top=2"]) }
+        #expect(throws: QueryParamError.notNameValue("top")) { try QueryParams.parse(["top"]) }
+        #expect(throws: QueryParamError.givenTwice("top")) { try QueryParams.parse(["top=1", "top=2"]) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GoTrace
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 /// Hostile and damaged traces through the whole loader: each is either loaded whole (every event it

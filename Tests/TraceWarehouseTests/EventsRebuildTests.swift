@@ -4,6 +4,7 @@
 import Foundation
 import GoTrace
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 /// A trace file to ingest and rebuild.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 /// pprof and folded exports equal Go's `go tool trace -pprof=TYPE` on every golden trace: decoded back
@@ -116,7 +117,7 @@ struct ExportPprofTests {
         #expect(decoded.totals == direct.totals)
         #expect(Self.foldedTotal(FoldedExporter.folded(byText)) == direct.totals[1])
         // The saved profile queries (Queries/*-profile.sql: stack as function names) give Go's totals too.
-        for (query, kind) in [("sched-profile", ProfileKind.sched), ("net-profile", .net), ("block-profile", .sync), ("syscall-profile", .syscall)] {
+        for (query, kind) in [("sched-profile", ExportProfile.sched), ("net-profile", .net), ("block-profile", .sync), ("syscall-profile", .syscall)] {
             guard let q = try? ProfileExporter.savedQuerySQL(query) else { continue }
             let saved = try ProfileExporter.profile(sql: q.sql, name: q.name, db: db, traceID: id)
             let want = try ProfileExporter.profile(kind, db: db, traceID: id)
@@ -126,7 +127,7 @@ struct ExportPprofTests {
         }
         // Bad queries are explained.
         #expect(throws: WarehouseError.self) { try ProfileExporter.profile(sql: "SELECT 1 AS x_ns", name: "x", db: db, traceID: id) }
-        #expect(throws: WarehouseError.self) { try ProfileExporter.profile(sql: "SELECT 1 AS stack_id", name: "x", db: db, traceID: id) }
+        #expect(throws: ProfileQueryError.noValueColumn(query: "x")) { try ProfileExporter.profile(sql: "SELECT 1 AS stack_id", name: "x", db: db, traceID: id) }
     }
 
     @Test("exports read only their trace when the warehouse holds several")
@@ -144,10 +145,10 @@ struct ExportPprofTests {
                 #expect(prof.totals == [Int64(row[2])!, Int64(row[1])!], "\(t) \(kind) in a warehouse of \(ts.count) traces")
             }
         }
-        #expect(try TraceRef.resolve(nil, in: w.warehouse.db) == ids.last)
-        #expect(try TraceRef.resolve("latest", in: w.warehouse.db) == ids.last)
-        #expect(try TraceRef.resolve(String(ids[0]), in: w.warehouse.db) == ids[0])
-        #expect(throws: WarehouseError.self) { try TraceRef.resolve("999999", in: w.warehouse.db) }
+        #expect(try TraceResolver.select("", in: w.warehouse.db) == [ids.last!])
+        #expect(try TraceResolver.select("latest", in: w.warehouse.db) == [ids.last!])
+        #expect(try TraceResolver.select(String(ids[0]), in: w.warehouse.db) == [ids[0]])
+        #expect(throws: InputError.self) { try TraceResolver.select("999999", in: w.warehouse.db) }
     }
 
     @Test("gzip round trip and the protobuf encoder's wire format")

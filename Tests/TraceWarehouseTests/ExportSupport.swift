@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 // Helpers for the export tests: an independent protobuf decoder for pprof profiles, the Go goldens
@@ -167,7 +168,7 @@ enum GoPprofGolden {
 }
 
 /// tracegolden's profile names → `go tool trace -pprof` flags (profile_totals.tsv has both).
-let pprofFlags: [(golden: String, kind: ProfileKind)] = [("sched", .sched), ("io", .net), ("block", .sync), ("syscall", .syscall)]
+let pprofFlags: [(golden: String, kind: ExportProfile)] = [("sched", .sched), ("io", .net), ("block", .sync), ("syscall", .syscall)]
 
 /// Checks that `html` is well-formed XML-compatible markup: balanced tags, self-closed void elements,
 /// only the five XML entities and numeric references. Returns the problems found.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TraceExport
 @testable import TraceWarehouse
 
 /// The Chrome trace-event JSON, the OTLP spans and the HTML report of every golden trace: each is

@@ -19,17 +19,6 @@ public struct UtilFlags: OptionSet, Sendable, Hashable {
 
     /// cmd/trace's MMU page defaults: System view, STW, background workers and mark assist.
     public static let `default`: UtilFlags = [.stw, .background, .assist]
-
-    /// tracegolden's name for the flag set, e.g. `perProc|stw|background|assist`.
-    public var name: String {
-        var parts: [String] = []
-        if contains(.perProc) { parts.append("perProc") }
-        if contains(.stw) { parts.append("stw") }
-        if contains(.background) { parts.append("background") }
-        if contains(.assist) { parts.append("assist") }
-        if contains(.sweep) { parts.append("sweep") }
-        return parts.joined(separator: "|")
-    }
 }
 
 /// A change of mutator utilization at `time` (Go's `trace.MutatorUtil`): from `time` on, the mean

@@ -6,27 +6,6 @@ import Musl
 import Darwin
 #endif
 
-/// The outcome of reading a varint from a stream, with Go's `binary.ReadUvarint` error cases.
-enum VarintResult {
-    case value(UInt64)
-    /// No byte was available (`io.EOF`).
-    case eof
-    /// The stream ended inside the varint (`io.ErrUnexpectedEOF`).
-    case unexpectedEOF
-    /// More than 64 bits (`binary: varint overflows a 64-bit integer`).
-    case overflow
-
-    /// Go's error text for the failure cases.
-    var errorText: String {
-        switch self {
-        case .value: ""
-        case .eof: "EOF"
-        case .unexpectedEOF: "unexpected EOF"
-        case .overflow: "binary: varint overflows a 64-bit integer"
-        }
-    }
-}
-
 /// A sequential byte stream over a file (read with `read(2)` into a fixed buffer, never mapped or
 /// slurped) or over bytes in memory. Tracks how many bytes were consumed.
 final class ByteInput {
@@ -77,7 +56,7 @@ final class ByteInput {
         start = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                Glibc.read(fd, raw.baseAddress! + end, raw.count - end)
+                posixRead(fd, raw.baseAddress! + end, raw.count - end)
             }
             if n > 0 { end += n; return true }
             if n < 0 && errno == EINTR { continue }
@@ -104,18 +83,13 @@ final class ByteInput {
 
     /// Go's `binary.ReadUvarint`.
     func readUvarint() -> VarintResult {
-        var x: UInt64 = 0
-        var s: UInt64 = 0
-        for i in 0..<10 {
-            guard let b = readByte() else { return i > 0 ? .unexpectedEOF : .eof }
-            if b < 0x80 {
-                if i == 9 && b > 1 { return .overflow }
-                return .value(x | UInt64(b) << s)
-            }
-            x |= UInt64(b & 0x7f) << s
-            s += 7
+        while end - start < maxVarintLength && refill() {}
+        let (result, used) = buffer.withUnsafeBufferPointer { buf -> (VarintResult, Int) in
+            guard let p = buf.baseAddress else { return (.eof, 0) }
+            return goReadUvarint(p + start, end - start)
         }
-        return .overflow
+        start += used
+        return result
     }
 
     /// Appends up to `count` bytes to `out`; returns how many were appended (fewer only at the end).

@@ -152,21 +152,9 @@ struct V1Decoder {
     /// Go's `binary.Uvarint` at `start`; nil when malformed or cut off.
     @inline(__always)
     private func uvarint(at start: Int, end: Int) -> (value: UInt64, next: Int)? {
-        var x: UInt64 = 0
-        var s: UInt64 = 0
-        var i = start
-        while i < end {
-            let b = data[i]
-            if b < 0x80 {
-                if i - start == 9 && b > 1 { return nil }
-                return (x | UInt64(b) << s, i + 1)
-            }
-            if i - start == 9 { return nil }
-            x |= UInt64(b & 0x7f) << s
-            s += 7
-            i += 1
-        }
-        return nil
+        guard start < end, let base = data.baseAddress else { return nil }
+        let (value, n) = goUvarint(base + start, end - start)
+        return n > 0 ? (value, start + n) : nil
     }
 
     @inline(__always)

@@ -2,13 +2,14 @@ import Foundation
 
 extension ComparisonReport {
     /// The report in `format`. `top`: changed rows shown per query in the table and Markdown forms
-    /// (0 = all); csv and json always hold every row, changed or not.
-    public func render(_ format: OutputFormat, top: Int = 10) -> String {
+    /// (0 = all); csv and json always hold every row, changed or not. `showAllHint` tells, after a cut
+    /// list, how to see every row (the CLI's flag for it), in parentheses.
+    public func render(_ format: OutputFormat, top: Int = 10, showAllHint: String? = nil) -> String {
         switch format {
         case .csv: return csv()
         case .json: return json().render() + "\n"
-        case .table: return text(top: top)
-        case .markdown: return markdown(top: top)
+        case .table: return text(top: top, showAllHint: showAllHint)
+        case .markdown: return markdown(top: top, showAllHint: showAllHint)
         }
     }
 
@@ -79,7 +80,7 @@ extension ComparisonReport {
         return r
     }
 
-    func sectionTitle(_ q: QueryComparison, shown: Int) -> String {
+    func sectionTitle(_ q: QueryComparison, shown: Int, showAllHint: String?) -> String {
         let changed = q.changed.count
         var s = "\(q.query.name) — \(q.query.title)"
         if q.changes.isEmpty { return s + ": no rows on either side" }
@@ -90,11 +91,11 @@ extension ComparisonReport {
         if d.newRows > 0 { rows.append("\(d.newRows) new row\(d.newRows == 1 ? "" : "s")") }
         if d.goneRows > 0 { rows.append("\(d.goneRows) row\(d.goneRows == 1 ? "" : "s") gone") }
         if !rows.isEmpty { s += " (" + rows.joined(separator: ", ") + ")" }
-        if shown < d.lines.count { s += "; the \(shown) largest shown (--top 0 for all)" }
+        if shown < d.lines.count { s += "; the \(shown) largest shown" + (showAllHint.map { " (\($0))" } ?? "") }
         return s
     }
 
-    func text(top: Int) -> String {
+    func text(top: Int, showAllHint: String? = nil) -> String {
         var out = "base: \(base.description)\nhead: \(head.description)\n"
         if base.databasePath != head.databasePath { out += "      (base in \(base.databasePath), head in \(head.databasePath))\n" }
         if hasRepeatedRuns { out += Self.repeatedRunsNote }
@@ -106,7 +107,7 @@ extension ComparisonReport {
         for q in queries {
             let lines = Self.displayed(q).lines
             let shown = top > 0 ? Array(lines.prefix(top)) : lines
-            out += "\n" + sectionTitle(q, shown: shown.count) + "\n"
+            out += "\n" + sectionTitle(q, shown: shown.count, showAllHint: showAllHint) + "\n"
             guard !shown.isEmpty else { continue }
             let keyed = !q.query.isOverall
             var (t, repeated) = headers(keyed: keyed ? q.query.keys.joined(separator: " / ") : nil, scorecard: false)
@@ -134,7 +135,7 @@ extension ComparisonReport {
         return out
     }
 
-    func markdown(top: Int) -> String {
+    func markdown(top: Int, showAllHint: String? = nil) -> String {
         var out = "### tracedb compare\n\n"
         if let gate {
             let n = gate.regressions.count
@@ -157,7 +158,7 @@ extension ComparisonReport {
             let keyed = !q.query.isOverall
             var (t, repeated) = headers(keyed: keyed ? q.query.keys.joined(separator: " / ") : nil, scorecard: false)
             for c in shown { t.add(row(c, scorecard: false, keyed: keyed, repeated: repeated)) }
-            out += "\n<details><summary>\(Self.mdEscape(sectionTitle(q, shown: shown.count)))</summary>\n\n" + t.markdown() + "\n</details>\n"
+            out += "\n<details><summary>\(Self.mdEscape(sectionTitle(q, shown: shown.count, showAllHint: showAllHint)))</summary>\n\n" + t.markdown() + "\n</details>\n"
         }
         if !quiet.isEmpty { out += "\nNo change: " + quiet.map { "`\($0)`" }.joined(separator: ", ") + "\n" }
         return out

@@ -165,7 +165,7 @@ public final class Comparer {
         let k = side.rawValue + "\u{0}" + query.name
         if let r = cache[k] { return r }
         let src = source(side)
-        let r = try src.traceIDs.map { try QueryExecution.run(query, db: src.db, traceID: $0, params: params, strict: false) }
+        let r = try src.traceIDs.map { try QueryRunner.run(query, db: src.db, traceID: $0, params: params, strict: false) }
         cache[k] = r
         return r
     }

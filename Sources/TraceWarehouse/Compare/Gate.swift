@@ -13,6 +13,22 @@ import Foundation
 /// METRIC is a ``MetricPath``. Numbers are in the column's unit; durations may carry `ns`, `us`/`µs`,
 /// `ms`, `s` and sizes `B`, `KiB`, `MiB`, `GiB`, `KB`, `MB`, `GB`. A metric without a value on a side
 /// (no such row, NULL) is reported as not checked and does not fail.
+/// A regression rule that cannot be read; the CLI words it (naming its flag).
+public enum GateRuleError: Error, Sendable, Equatable {
+    /// No `>` or `<` outside a `[...]` selector.
+    case noOperator(rule: String)
+    /// Nothing after the operator.
+    case noThreshold(rule: String, op: String)
+    /// `>-N` or `<+N`.
+    case contradictorySign(rule: String, op: String, sign: String)
+    /// `N%` where N is not a non-negative number.
+    case badPercentage(rule: String)
+    /// A threshold that is not a non-negative number with an optional unit.
+    case badNumber(rule: String, threshold: String)
+    /// A unit suffix the metric's unit does not take; `allowed` is empty for unitless metrics.
+    case unknownUnit(rule: String, suffix: String, metric: String, unit: SavedQuery.Unit, allowed: [String])
+}
+
 public struct GateRule: Sendable, CustomStringConvertible, Equatable {
     public enum Operator: String, Sendable { case greater = ">", less = "<" }
     public enum Threshold: Sendable, Equatable {
@@ -39,22 +55,21 @@ public struct GateRule: Sendable, CustomStringConvertible, Equatable {
             let c = s[i]
             if c == "[" { depth += 1 } else if c == "]" { depth -= 1 } else if depth == 0 && (c == ">" || c == "<") { opIndex = i; break }
         }
-        let example = "write QUERY.COLUMN>+N% (relative), >+N (a change in the column's unit) or >N (a limit), e.g. 'sched-latency.p99_ns>+10%'"
-        guard let oi = opIndex else { throw InputError("cannot read --fail-on '\(text)': \(example)") }
+        guard let oi = opIndex else { throw GateRuleError.noOperator(rule: text) }
         let op = Operator(rawValue: String(s[oi]))!
         let path = try MetricPath.parse(String(s[..<oi]))
         var rest = s[s.index(after: oi)...].trimmingCharacters(in: .whitespaces)
         if rest.hasPrefix("=") { rest.removeFirst() ; rest = rest.trimmingCharacters(in: .whitespaces) }
-        guard !rest.isEmpty else { throw InputError("cannot read --fail-on '\(text)': no threshold after '\(op.rawValue)'; \(example)") }
+        guard !rest.isEmpty else { throw GateRuleError.noThreshold(rule: text, op: op.rawValue) }
         var sign: Character?
         if let f = rest.first, f == "+" || f == "-" { sign = f; rest.removeFirst() }
         if let s = sign, (op == .greater && s == "-") || (op == .less && s == "+") {
-            throw InputError("cannot read --fail-on '\(text)': '\(op.rawValue)\(s)' contradicts itself; use '>+N' for an increase, '<-N' for a decrease")
+            throw GateRuleError.contradictorySign(rule: text, op: op.rawValue, sign: String(s))
         }
         let threshold: Threshold
         if rest.hasSuffix("%") {
             guard let v = Double(rest.dropLast().trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else {
-                throw InputError("cannot read the threshold in --fail-on '\(text)': \(example)")
+                throw GateRuleError.badPercentage(rule: text)
             }
             threshold = .relative(v / 100)
         } else {
@@ -69,7 +84,7 @@ public struct GateRule: Sendable, CustomStringConvertible, Equatable {
         let num = s[..<numEnd].replacingOccurrences(of: "_", with: "")
         let suffix = s[numEnd...].trimmingCharacters(in: .whitespaces)
         guard let v = Double(num), v.isFinite, v >= 0 else {
-            throw InputError("cannot read the threshold '\(s)' in --fail-on '\(rule)': expected a number, optionally with a unit (50us, 2ms, 4MiB)")
+            throw GateRuleError.badNumber(rule: rule, threshold: s)
         }
         return (v, suffix.isEmpty ? nil : suffix)
     }
@@ -87,8 +102,7 @@ public struct GateRule: Sendable, CustomStringConvertible, Equatable {
         default: table = [:]
         }
         guard let f = table[suffix] else {
-            let allowed = table.keys.sorted().joined(separator: ", ")
-            throw InputError("--fail-on '\(text)': '\(suffix)' is not a unit of \(path) (unit \(unit.rawValue)\(allowed.isEmpty ? "; give a plain number" : "; use one of \(allowed)"))")
+            throw GateRuleError.unknownUnit(rule: text, suffix: suffix, metric: "\(path)", unit: unit, allowed: table.keys.sorted())
         }
         return v * f
     }

@@ -75,7 +75,7 @@ public struct TrendReport: Sendable {
         var points: [TrendPoint] = []
         for g in groups {
             let vals = try g.ids.compactMap { id -> Double? in
-                let r = try QueryExecution.run(q, db: db, traceID: id, params: params, strict: false)
+                let r = try QueryRunner.run(q, db: db, traceID: id, params: params, strict: false)
                 return path.value(in: r, query: q)
             }
             points.append(TrendPoint(label: g.label, traceIDs: g.ids, stats: vals.isEmpty ? nil : RunStats(vals)))

@@ -571,21 +571,7 @@ final class TraceLoad {
 
 /// Minimal JSON text helpers for `event_details`.
 enum JSON {
-    static func string(_ s: String) -> String {
-        var r = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\r": r += "\\r"
-            case "\t": r += "\\t"
-            default:
-                if u.value < 0x20 { r += String(format: "\\u%04x", u.value) } else { r.unicodeScalars.append(u) }
-            }
-        }
-        return r + "\""
-    }
+    static func string(_ s: String) -> String { JSONValue.quote(s) }
     static func value(_ v: Value) -> String {
         switch v {
         case .uint64(let x): String(x)

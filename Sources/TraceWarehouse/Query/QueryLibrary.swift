@@ -272,8 +272,8 @@ public struct QueryLibrary: Sendable {
         return QueryLibrary(queries: all)
     }
 
-    /// The directories named by `$TRACEDB_QUERIES` (separated by `:`).
-    public static func environmentDirectories(_ env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    /// The directories named by `TRACEDB_QUERIES` (separated by `:`) in `env` (the CLI passes the process environment).
+    public static func environmentDirectories(_ env: [String: String]) -> [String] {
         (env["TRACEDB_QUERIES"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
     }
 
@@ -317,58 +317,5 @@ public struct QueryLibrary: Sendable {
             s += "- [`\(q.name)`](\(q.name).sql) — \(q.title)\n"
         }
         return s
-    }
-}
-
-/// The rows a query returned.
-public struct QueryResult: Sendable, Equatable {
-    public var columns: [String]
-    public var rows: [[SQLValue]]
-    public init(columns: [String], rows: [[SQLValue]]) { self.columns = columns; self.rows = rows }
-
-    /// The index of a column by name.
-    public func index(of column: String) -> Int? { columns.firstIndex(of: column) }
-
-    /// The values of one column.
-    public func column(_ name: String) -> [SQLValue]? {
-        guard let i = index(of: name) else { return nil }
-        return rows.map { $0[i] }
-    }
-}
-
-/// Errors from running a saved query with the wrong parameters.
-public struct QueryParameterError: Error, CustomStringConvertible, Sendable {
-    public var query: String
-    public var message: String
-    public var description: String { "\(query): \(message)" }
-}
-
-/// Runs saved queries with their named parameters bound (never spliced into the SQL text).
-public enum QueryRunner {
-    /// Runs `query` on `db`. `params` maps parameter names (without `:`) to values; parameters not given
-    /// are bound to NULL, which the SQL turns into the default. A name the query does not take is an error.
-    public static func run(_ query: SavedQuery, db: Database, params: [String: SQLValue] = [:]) throws -> QueryResult {
-        let stmt = try db.prepare(query.sql)
-        let names = stmt.parameterNames
-        let bare = Set(names.map { $0.hasPrefix(":") || $0.hasPrefix("@") || $0.hasPrefix("$") ? String($0.dropFirst()) : $0 })
-        for key in params.keys.sorted() {
-            let k = key.hasPrefix(":") ? String(key.dropFirst()) : key
-            guard bare.contains(k) else {
-                let known = query.params.map(\.name).joined(separator: ", ")
-                throw QueryParameterError(query: query.name, message: "unknown parameter '\(k)' (this query takes: \(known.isEmpty ? "none" : known))")
-            }
-        }
-        for (i, name) in names.enumerated() {
-            let k = name.hasPrefix(":") || name.hasPrefix("@") || name.hasPrefix("$") ? String(name.dropFirst()) : name
-            let v = params[k] ?? params[":" + k] ?? .null
-            try stmt.bind(Int32(i + 1), v)
-        }
-        let n = stmt.columnCount
-        let columns = (0..<n).map { stmt.columnName($0) }
-        var rows: [[SQLValue]] = []
-        while try stmt.step() {
-            rows.append((0..<n).map { stmt.value($0) })
-        }
-        return QueryResult(columns: columns, rows: rows)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// The self-contained HTML report: one file with inline CSS, SVG and a few lines of JavaScript
 /// (table sorting), no network access. It is also well-formed XML (void elements self-closed,
@@ -56,8 +57,8 @@ public enum HTMLReport {
     static func overview(_ d: ReportData) -> String {
         let i = d.info
         var cards: [(String, String)] = [
-            ("Duration", Fmt.dur(i.durationNs)), ("Goroutines", Fmt.count(i.goroutineCount)), ("Events", Fmt.count(i.eventCount)),
-            ("GC cycles", Fmt.count(i.gcCount)), ("GOMAXPROCS", i.gomaxprocs.map { g in i.maxGomaxprocs.map { $0 > g ? "\(g) (max \($0))" : String(g) } ?? String(g) } ?? "?"),
+            ("Duration", HumanFormat.duration(i.durationNs)), ("Goroutines", HumanFormat.count(i.goroutineCount)), ("Events", HumanFormat.count(i.eventCount)),
+            ("GC cycles", HumanFormat.count(i.gcCount)), ("GOMAXPROCS", i.gomaxprocs.map { g in i.maxGomaxprocs.map { $0 > g ? "\(g) (max \($0))" : String(g) } ?? String(g) } ?? "?"),
             ("Go trace format", i.goVersion),
         ]
         if let w = i.wallStartUnixNs {
@@ -88,12 +89,12 @@ public enum HTMLReport {
             .init(name: "runnable", color: c.runnable, values: d.states[1]),
             .init(name: "syscall", color: c.syscall, values: d.states[3]),
             .init(name: "waiting", color: c.waiting, values: d.states[2]),
-        ], durationNs: dur, yLabel: "goroutines", yFormat: { Fmt.num(($0 * 10).rounded() / 10) },
-           caption: "Goroutines by state over time (average count per time bucket of \(Fmt.dur(dur / Double(d.bucketCount))))")
+        ], durationNs: dur, yLabel: "goroutines", yFormat: { HumanFormat.count(($0 * 10).rounded() / 10) },
+           caption: "Goroutines by state over time (average count per time bucket of \(HumanFormat.duration(dur / Double(d.bucketCount))))")
         let pmax = Double(max(d.info.maxGomaxprocs ?? d.procCount, d.procCount, 1))
         s += SVGChart.stackedArea("proc-utilization", series: [.init(name: "Ps running", color: c.procs, values: d.procsRunning)],
                                   durationNs: dur, height: 160, yLabel: "Ps running",
-                                  yFormat: { Fmt.num(($0 * 10).rounded() / 10) },
+                                  yFormat: { HumanFormat.count(($0 * 10).rounded() / 10) },
                                   caption: "P utilization: average number of Ps running goroutines (of \(Int(pmax)))", yMax: pmax)
         var lanes: [SVGChart.Lane] = [
             .init(name: "GC", color: c.gc, intervals: d.gcCycles.map { (Double($0.start), Double($0.end), $0.label) }),
@@ -112,7 +113,7 @@ public enum HTMLReport {
             s += "<p class=\"empty\">No heap metrics in this trace.</p>"
         } else {
             s += SVGChart.timeLines("heap", lines: [("heap in use", c.heap, d.heapAlloc), ("heap goal", c.goal, d.heapGoal)],
-                                    durationNs: dur, yLabel: "bytes", yFormat: { Fmt.bytes($0) },
+                                    durationNs: dur, yLabel: "bytes", yFormat: { HumanFormat.bytes($0) },
                                     caption: "Heap: live objects (/memory/classes/heap/objects:bytes) and the GC's heap goal")
         }
         return s
@@ -123,17 +124,17 @@ public enum HTMLReport {
         var lo: Int64 = 0
         var labels: [String] = [], tips: [String] = []
         for (i, e) in d.latencyEdges.enumerated() {
-            labels.append("≤" + Fmt.dur(e))
-            tips.append("\(Fmt.dur(lo))–\(Fmt.dur(e)): \(Fmt.count(d.latencyCounts[i])) waits")
+            labels.append("≤" + HumanFormat.duration(e))
+            tips.append("\(HumanFormat.duration(lo))–\(HumanFormat.duration(e)): \(HumanFormat.count(d.latencyCounts[i])) waits")
             lo = e
         }
         let l = d.latency
         var s = SVGChart.bars("sched-latency", labels: labels, values: d.latencyCounts.map(Double.init), tips: tips, color: colors.latency,
-                              yLabel: "waits (log scale)", yFormat: { Fmt.num($0) },
-                              caption: "Scheduling latency: time from becoming runnable to running, log-scale buckets (all \(Fmt.count(l.count)) completed waits, including creation to first run)",
+                              yLabel: "waits (log scale)", yFormat: { HumanFormat.count($0) },
+                              caption: "Scheduling latency: time from becoming runnable to running, log-scale buckets (all \(HumanFormat.count(l.count)) completed waits, including creation to first run)",
                               logY: true)
-        s += "<table class=\"kv\"><tr>" + [("waits", Fmt.count(l.count)), ("total", Fmt.dur(l.total)), ("p50", Fmt.dur(l.p50)),
-                                           ("p90", Fmt.dur(l.p90)), ("p99", Fmt.dur(l.p99)), ("p99.9", Fmt.dur(l.p999)), ("max", Fmt.dur(l.max))]
+        s += "<table class=\"kv\"><tr>" + [("waits", HumanFormat.count(l.count)), ("total", HumanFormat.duration(l.total)), ("p50", HumanFormat.duration(l.p50)),
+                                           ("p90", HumanFormat.duration(l.p90)), ("p99", HumanFormat.duration(l.p99)), ("p99.9", HumanFormat.duration(l.p999)), ("max", HumanFormat.duration(l.max))]
             .map { "<th>\($0.0)</th><td>\($0.1)</td>" }.joined() + "</tr></table>"
         return s
     }
@@ -141,15 +142,15 @@ public enum HTMLReport {
     static func blocking(_ d: ReportData) -> String {
         var rows = d.blocking.map { b in
             (label: b.reason.isEmpty ? "(waiting since trace start)" : b.reason, value: Double(b.ns),
-             tip: "\(b.reason.isEmpty ? "(no reason)" : b.reason): \(Fmt.dur(b.ns)) over \(Fmt.count(b.count)) waits")
+             tip: "\(b.reason.isEmpty ? "(no reason)" : b.reason): \(HumanFormat.duration(b.ns)) over \(HumanFormat.count(b.count)) waits")
         }
         if d.syscallNs + d.syscallBlockNs > 0 {
             rows.append((label: "(in syscalls)", value: Double(d.syscallNs + d.syscallBlockNs),
-                         tip: "system calls: \(Fmt.dur(d.syscallNs)) holding the P, \(Fmt.dur(d.syscallBlockNs)) after handing it off"))
+                         tip: "system calls: \(HumanFormat.duration(d.syscallNs)) holding the P, \(HumanFormat.duration(d.syscallBlockNs)) after handing it off"))
             rows.sort { $0.value > $1.value }
         }
         guard !rows.isEmpty else { return "<p class=\"empty\">No goroutine blocked in this trace.</p>" }
-        return SVGChart.hbars("blocking-by-reason", rows: Array(rows.prefix(20)), color: colors.block, format: { Fmt.dur($0) },
+        return SVGChart.hbars("blocking-by-reason", rows: Array(rows.prefix(20)), color: colors.block, format: { HumanFormat.duration($0) },
                               caption: "Goroutine time blocked, by the runtime's block reason (Go's summary), and time in system calls")
     }
 
@@ -165,11 +166,11 @@ public enum HTMLReport {
         for g in d.groups {
             let share = Double(g.exec) / Double(totalExec)
             let cells: [(String, String)] = [
-                (g.name, g.name.isEmpty ? "(unknown)" : g.name), (String(g.count), Fmt.count(g.count)),
-                (String(g.exec), Fmt.dur(g.exec)), (String(share), "<span class=\"bar\" style=\"width:\(Int((share * 60).rounded()))px\"></span>\(Fmt.pct(share))"),
-                (String(g.schedWait), Fmt.dur(g.schedWait)), (String(g.block), Fmt.dur(g.block)), (String(g.syscall), Fmt.dur(g.syscall)),
-                (String(g.syscallBlock), Fmt.dur(g.syscallBlock)), (String(g.unknown), Fmt.dur(g.unknown)), (String(g.total), Fmt.dur(g.total)),
-                (String(g.maxExec), Fmt.dur(g.maxExec)),
+                (g.name, g.name.isEmpty ? "(unknown)" : g.name), (String(g.count), HumanFormat.count(g.count)),
+                (String(g.exec), HumanFormat.duration(g.exec)), (String(share), "<span class=\"bar\" style=\"width:\(Int((share * 60).rounded()))px\"></span>\(HumanFormat.percent(fraction: share))"),
+                (String(g.schedWait), HumanFormat.duration(g.schedWait)), (String(g.block), HumanFormat.duration(g.block)), (String(g.syscall), HumanFormat.duration(g.syscall)),
+                (String(g.syscallBlock), HumanFormat.duration(g.syscallBlock)), (String(g.unknown), HumanFormat.duration(g.unknown)), (String(g.total), HumanFormat.duration(g.total)),
+                (String(g.maxExec), HumanFormat.duration(g.maxExec)),
             ]
             s += "<tr>" + cells.enumerated().map { i, c in
                 i == 3 ? "<td data-v=\"\(esc(c.0))\">\(c.1)</td>" : "<td data-v=\"\(esc(c.0))\">\(esc(c.1))</td>"
@@ -188,17 +189,17 @@ public enum HTMLReport {
             if pauses.count > 300 {   // keep the 300 longest, in time order
                 pauses = Array(pauses.sorted { $0.end - $0.start > $1.end - $1.start }.prefix(300)).sorted { $0.start < $1.start }
             }
-            s += SVGChart.bars("gc-pauses", labels: pauses.map { Fmt.dur($0.start) },
-                               values: pauses.map { Double($0.end - $0.start) }, tips: pauses.map { "at \(Fmt.dur($0.start)): \($0.label)" },
-                               color: colors.pause, height: 200, yLabel: "pause", yFormat: { Fmt.dur($0) },
+            s += SVGChart.bars("gc-pauses", labels: pauses.map { HumanFormat.duration($0.start) },
+                               values: pauses.map { Double($0.end - $0.start) }, tips: pauses.map { "at \(HumanFormat.duration($0.start)): \($0.label)" },
+                               color: colors.pause, height: 200, yLabel: "pause", yFormat: { HumanFormat.duration($0) },
                                caption: "Stop-the-world pauses in time order (\(d.stwPauses.count) pauses)")
         }
         if d.mmuCurve.isEmpty {
             s += "<p class=\"empty\">No utilization data for an MMU curve.</p>"
         } else {
-            let marks = d.mmuTable.map { (x: Double($0.window), y: $0.mmu, label: "stored MMU \(Fmt.dur($0.window)): \(Fmt.pct($0.mmu))") }
+            let marks = d.mmuTable.map { (x: Double($0.window), y: $0.mmu, label: "stored MMU \(HumanFormat.duration($0.window)): \(HumanFormat.percent(fraction: $0.mmu))") }
             s += SVGChart.logLine("mmu", points: d.mmuCurve.map { (Double($0.window), $0.mmu) }, marks: marks, color: colors.mmu,
-                                  xFormat: { Fmt.dur($0) }, yLabel: "min. utilization",
+                                  xFormat: { HumanFormat.duration($0) }, yLabel: "min. utilization",
                                   caption: "Minimum mutator utilization by window length, from \(esc(d.mmuSource)); circles: the values stored in the mmu table")
         }
         return s
@@ -214,24 +215,24 @@ public enum HTMLReport {
             t += ["\(what) type", "Count", "Total", "p50", "Max", "Incomplete"].enumerated().map { "<th data-col=\"\($0.offset)\">\($0.element)</th>" }.joined()
             t += "</tr></thead><tbody>"
             for r in rows.prefix(100) {
-                t += "<tr><td data-v=\"\(esc(r.name))\">\(esc(r.name.isEmpty ? "(unnamed)" : r.name))</td><td data-v=\"\(r.count)\">\(Fmt.count(r.count))</td>"
-                t += "<td data-v=\"\(r.totalNs)\">\(Fmt.dur(r.totalNs))</td><td data-v=\"\(r.p50Ns)\">\(Fmt.dur(r.p50Ns))</td>"
-                t += "<td data-v=\"\(r.maxNs)\">\(Fmt.dur(r.maxNs))</td><td data-v=\"\(r.incomplete)\">\(r.incomplete)</td></tr>"
+                t += "<tr><td data-v=\"\(esc(r.name))\">\(esc(r.name.isEmpty ? "(unnamed)" : r.name))</td><td data-v=\"\(r.count)\">\(HumanFormat.count(r.count))</td>"
+                t += "<td data-v=\"\(r.totalNs)\">\(HumanFormat.duration(r.totalNs))</td><td data-v=\"\(r.p50Ns)\">\(HumanFormat.duration(r.p50Ns))</td>"
+                t += "<td data-v=\"\(r.maxNs)\">\(HumanFormat.duration(r.maxNs))</td><td data-v=\"\(r.incomplete)\">\(r.incomplete)</td></tr>"
             }
             return t + "</tbody></table>"
         }
         if !d.slowestTasks.isEmpty {
             s += SVGChart.hbars("slowest-tasks", rows: d.slowestTasks.map { t in
                 (label: "\(t.name) (\(t.id))", value: Double(t.durationNs),
-                 tip: "\(t.name) \(t.id): \(Fmt.dur(t.durationNs))\(t.complete ? "" : " (incomplete)"); \(t.detail)")
-            }, color: colors.task, format: { Fmt.dur($0) }, caption: "Slowest tasks")
+                 tip: "\(t.name) \(t.id): \(HumanFormat.duration(t.durationNs))\(t.complete ? "" : " (incomplete)"); \(t.detail)")
+            }, color: colors.task, format: { HumanFormat.duration($0) }, caption: "Slowest tasks")
             s += table("task-types", d.taskTypes, "Task")
         }
         if !d.slowestRegions.isEmpty {
             s += SVGChart.hbars("slowest-regions", rows: d.slowestRegions.map { r in
                 (label: "\(r.name) (\(r.id))", value: Double(r.durationNs),
-                 tip: "\(r.name) \(r.id): \(Fmt.dur(r.durationNs))\(r.complete ? "" : " (incomplete)"); \(r.detail)")
-            }, color: colors.region, format: { Fmt.dur($0) }, caption: "Slowest regions")
+                 tip: "\(r.name) \(r.id): \(HumanFormat.duration(r.durationNs))\(r.complete ? "" : " (incomplete)"); \(r.detail)")
+            }, color: colors.region, format: { HumanFormat.duration($0) }, caption: "Slowest regions")
             s += table("region-types", d.regionTypes, "Region")
         }
         return s

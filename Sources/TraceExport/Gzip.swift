@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import TraceWarehouse
 
 /// gzip (RFC 1952) through the system zlib: pprof profiles are gzipped protobufs.
 public enum Gzip {

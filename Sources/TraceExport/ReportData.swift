@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Everything the HTML report draws, computed from one trace of the warehouse.
 public struct ReportData: Sendable {
@@ -141,16 +142,16 @@ public struct ReportData: Sendable {
         // --- GC, STW, assists, heap.
         var gcs: [Interval] = [], stws: [Interval] = [], assists: [Interval] = []
         try q("SELECT gc_idx, coalesce(start_ns, 0), end_ns, heap_before_bytes, heap_after_bytes FROM gc_cycles WHERE trace_id = ? ORDER BY gc_idx") { s in
-            var label = "GC \(s.int64(0)): \(Fmt.dur(s.int64(2) - s.int64(1)))"
-            if !s.isNull(3) && !s.isNull(4) { label += ", heap \(Fmt.bytes(Double(s.int64(3)))) → \(Fmt.bytes(Double(s.int64(4))))" }
+            var label = "GC \(s.int64(0)): \(HumanFormat.duration(s.int64(2) - s.int64(1)))"
+            if !s.isNull(3) && !s.isNull(4) { label += ", heap \(HumanFormat.bytes(Double(s.int64(3)))) → \(HumanFormat.bytes(Double(s.int64(4))))" }
             gcs.append(Interval(start: s.int64(1), end: s.int64(2), label: label))
         }
         try q("SELECT coalesce(start_ns, 0), end_ns, reason FROM stw_pauses WHERE trace_id = ? ORDER BY stw_idx") { s in
-            stws.append(Interval(start: s.int64(0), end: s.int64(1), label: "STW (\(s.text(2))): \(Fmt.dur(s.int64(1) - s.int64(0)))"))
+            stws.append(Interval(start: s.int64(0), end: s.int64(1), label: "STW (\(s.text(2))): \(HumanFormat.duration(s.int64(1) - s.int64(0)))"))
         }
         try q("SELECT coalesce(start_ns, 0), end_ns, scope_id FROM ranges WHERE trace_id = ? AND name = 'GC mark assist' ORDER BY range_idx") { s in
             assists.append(Interval(start: s.int64(0), end: s.int64(1),
-                                    label: "mark assist G\(s.isNull(2) ? "?" : String(s.int64(2))): \(Fmt.dur(s.int64(1) - s.int64(0)))"))
+                                    label: "mark assist G\(s.isNull(2) ? "?" : String(s.int64(2))): \(HumanFormat.duration(s.int64(1) - s.int64(0)))"))
         }
         gcCycles = gcs; stwPauses = stws; markAssists = assists
         var ha: [(Int64, Int64)] = [], hg: [(Int64, Int64)] = []
@@ -253,7 +254,7 @@ public struct ReportData: Sendable {
             """) { s in
             regs.append(Slowest(name: s.text(0), id: "G\(s.int64(1)) #\(s.int64(2))", goid: s.int64(1), durationNs: s.int64(4),
                                 complete: s.int64(5) != 0,
-                                detail: "task \(s.int64(3)); exec \(Fmt.dur(s.int64(6))), blocked \(Fmt.dur(s.int64(7))), runnable \(Fmt.dur(s.int64(8)))"))
+                                detail: "task \(s.int64(3)); exec \(HumanFormat.duration(s.int64(6))), blocked \(HumanFormat.duration(s.int64(7))), runnable \(HumanFormat.duration(s.int64(8)))"))
         }
         slowestRegions = regs
         func typeStats(_ sql: String) throws -> [TypeStats] {
@@ -277,13 +278,13 @@ public struct ReportData: Sendable {
         let idleShare = Double(idleRunnableNs) / Double(dur)
         if idleRunnableNs > 0 {
             f.append(Finding(severity: idleShare > 0.10 ? .bad : idleShare > 0.01 ? .warn : .ok,
-                             title: "Ps idle while goroutines were runnable: \(Fmt.pct(idleShare)) of the trace",
-                             detail: "\(Fmt.dur(idleRunnableNs)) in total; the longest stretch lasted \(Fmt.dur(worstIdleRunnable.end - worstIdleRunnable.start)) from \(Fmt.dur(worstIdleRunnable.start)). Runnable goroutines should find an idle P quickly; long stretches point at wake-up latency or a P held elsewhere."))
+                             title: "Ps idle while goroutines were runnable: \(HumanFormat.percent(fraction: idleShare)) of the trace",
+                             detail: "\(HumanFormat.duration(idleRunnableNs)) in total; the longest stretch lasted \(HumanFormat.duration(worstIdleRunnable.end - worstIdleRunnable.start)) from \(HumanFormat.duration(worstIdleRunnable.start)). Runnable goroutines should find an idle P quickly; long stretches point at wake-up latency or a P held elsewhere."))
         }
         if ls.count > 0 {
             let sev: Finding.Severity = ls.p99 > 10_000_000 ? .bad : ls.p99 > 1_000_000 ? .warn : .ok
-            f.append(Finding(severity: sev, title: "Scheduling latency p99 \(Fmt.dur(ls.p99)) (max \(Fmt.dur(ls.max)))",
-                             detail: "\(Fmt.count(ls.count)) waits for a P; p50 \(Fmt.dur(ls.p50)), p90 \(Fmt.dur(ls.p90)), p99.9 \(Fmt.dur(ls.p999)). High latency means more runnable goroutines than Ps (CPU saturation) or long non-preemptible work."))
+            f.append(Finding(severity: sev, title: "Scheduling latency p99 \(HumanFormat.duration(ls.p99)) (max \(HumanFormat.duration(ls.max)))",
+                             detail: "\(HumanFormat.count(ls.count)) waits for a P; p50 \(HumanFormat.duration(ls.p50)), p90 \(HumanFormat.duration(ls.p90)), p99.9 \(HumanFormat.duration(ls.p999)). High latency means more runnable goroutines than Ps (CPU saturation) or long non-preemptible work."))
         }
         var slices: Int64 = 0, short: Int64 = 0
         try q("SELECT count(*), coalesce(sum(end_ns - start_ns < 10000), 0) FROM goroutine_states WHERE trace_id = ? AND state = 3") { s in
@@ -293,13 +294,13 @@ public struct ReportData: Sendable {
             let share = Double(short) / Double(slices)
             let perSec = Double(slices) / (Double(dur) / 1e9)
             f.append(Finding(severity: share > 0.5 && slices > 1000 ? .warn : .ok,
-                             title: "Context switching: \(Fmt.pct(share)) of running slices are shorter than 10 µs",
-                             detail: "\(Fmt.count(slices)) running slices, \(Fmt.num(perSec.rounded())) per second. Many very short slices mean goroutines wake up, do little and block again (fine-grained channels or locks)."))
+                             title: "Context switching: \(HumanFormat.percent(fraction: share)) of running slices are shorter than 10 µs",
+                             detail: "\(HumanFormat.count(slices)) running slices, \(HumanFormat.count(perSec.rounded())) per second. Many very short slices mean goroutines wake up, do little and block again (fine-grained channels or locks)."))
         }
         let gmp = max(info.maxGomaxprocs ?? procCount, 1)
         f.append(Finding(severity: peakAlive > 10_000 || (peakAlive > 1000 && peakAlive > 100 * gmp) ? .warn : .ok,
-                         title: "Peak of \(Fmt.count(peakAlive)) live goroutines at \(Fmt.dur(peakAliveAt))",
-                         detail: "\(Fmt.count(info.goroutineCount)) goroutines in the trace, GOMAXPROCS \(gmp). A goroutine explosion shows as many goroutines of which few can run."))
+                         title: "Peak of \(HumanFormat.count(peakAlive)) live goroutines at \(HumanFormat.duration(peakAliveAt))",
+                         detail: "\(HumanFormat.count(info.goroutineCount)) goroutines in the trace, GOMAXPROCS \(gmp). A goroutine explosion shows as many goroutines of which few can run."))
         let stwTotal = stws.reduce(Int64(0)) { $0 + ($1.end - $1.start) }
         let stwMax = stws.map { $0.end - $0.start }.max() ?? 0
         if !gcs.isEmpty || !stws.isEmpty {
@@ -308,9 +309,9 @@ public struct ReportData: Sendable {
             var sev: Finding.Severity = .ok
             if stwMax > 1_000_000 || (mmu10 ?? 1) < 0.5 || perSec > 20 { sev = .warn }
             if stwMax > 10_000_000 || (mmu10 ?? 1) < 0.2 { sev = .bad }
-            f.append(Finding(severity: sev, title: "GC: \(gcs.count) cycles (\(Fmt.num((perSec * 10).rounded() / 10))/s), longest pause \(Fmt.dur(stwMax))",
-                             detail: "Stop-the-world pauses total \(Fmt.dur(stwTotal)) (\(Fmt.pct(Double(stwTotal) / Double(dur)))); \(assists.count) mark assists"
-                                + (mmu10.map { "; minimum mutator utilization over 10 ms windows \(Fmt.pct($0))" } ?? "")
+            f.append(Finding(severity: sev, title: "GC: \(gcs.count) cycles (\(HumanFormat.count((perSec * 10).rounded() / 10))/s), longest pause \(HumanFormat.duration(stwMax))",
+                             detail: "Stop-the-world pauses total \(HumanFormat.duration(stwTotal)) (\(HumanFormat.percent(fraction: Double(stwTotal) / Double(dur)))); \(assists.count) mark assists"
+                                + (mmu10.map { "; minimum mutator utilization over 10 ms windows \(HumanFormat.percent(fraction: $0))" } ?? "")
                                 + ". Frequent GC or low MMU: allocate less, or raise GOGC / GOMEMLIMIT."))
         }
         var userBlocking: [(reason: String, ns: Int64)] = []
@@ -321,12 +322,12 @@ public struct ReportData: Sendable {
             """) { userBlocking.append(($0.text(0), $0.int64(1))) }
         if let top = userBlocking.first {
             let all = userBlocking.reduce(Int64(0)) { $0 + $1.ns }
-            f.append(Finding(severity: .info, title: "Most blocking: \(top.reason.isEmpty ? "(waiting since trace start)" : top.reason), \(Fmt.pct(Double(top.ns) / Double(max(all, 1)))) of the user goroutines' blocked time",
-                             detail: "\(Fmt.dur(top.ns)) of \(Fmt.dur(all)) blocked (system goroutines left out). Blocking is normal for idle goroutines; look at the sync and net profiles (tracedb export pprof) for the stacks."))
+            f.append(Finding(severity: .info, title: "Most blocking: \(top.reason.isEmpty ? "(waiting since trace start)" : top.reason), \(HumanFormat.percent(fraction: Double(top.ns) / Double(max(all, 1)))) of the user goroutines' blocked time",
+                             detail: "\(HumanFormat.duration(top.ns)) of \(HumanFormat.duration(all)) blocked (system goroutines left out). Blocking is normal for idle goroutines; look at the sync and net profiles (tracedb export pprof) for the stacks."))
         }
         if sb > 0 {
             f.append(Finding(severity: Double(sb) > 0.1 * Double(dur) * Double(gmp) ? .warn : .info,
-                             title: "Syscalls: \(Fmt.dur(sc + sb)) in system calls, \(Fmt.dur(sb)) of it after the P was handed off",
+                             title: "Syscalls: \(HumanFormat.duration(sc + sb)) in system calls, \(HumanFormat.duration(sb)) of it after the P was handed off",
                              detail: "Long blocking syscalls make the runtime start more threads; see the syscall profile."))
         }
         if f.allSatisfy({ $0.severity == .ok || $0.severity == .info }) {

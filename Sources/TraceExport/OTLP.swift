@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Tasks and regions as OpenTelemetry spans in OTLP/JSON (the body of an OTLP/HTTP
 /// `POST /v1/traces` request, or a file for the collector's otlpjsonfile receiver).
@@ -37,7 +38,7 @@ public enum OTLPExporter {
         var incomplete: Bool
     }
 
-    static func strAttr(_ s: String) -> String { "{\"stringValue\":\(JSONText.string(s))}" }
+    static func strAttr(_ s: String) -> String { "{\"stringValue\":\(JSONValue.quote(s))}" }
     static func intAttr(_ v: Int64) -> String { "{\"intValue\":\"\(v)\"}" }
     static func boolAttr(_ b: Bool) -> String { "{\"boolValue\":\(b)}" }
 
@@ -136,7 +137,7 @@ public enum OTLPExporter {
             return d
         }
 
-        let js = JSONText.string
+        let js = JSONValue.quote
         out.write("{\"resourceSpans\":[{\"resource\":{\"attributes\":[")
         var resAttrs: [(String, String)] = [
             ("service.name", strAttr(options.serviceName)), ("go.trace.file", strAttr(info.fileName)),

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Collapsed ("folded") stacks, the input of flamegraph.pl and speedscope: one line per stack,
 /// function names from root to leaf joined by ';', a space, and the value.

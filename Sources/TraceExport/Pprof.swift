@@ -1,3 +1,4 @@
+import TraceWarehouse
 /// One frame of a profile stack.
 public struct ProfileFrame: Hashable, Sendable {
     public var pc: UInt64

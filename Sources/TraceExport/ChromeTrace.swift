@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Chrome trace-event JSON (the "JSON Object Format" that the Perfetto UI and chrome://tracing open).
 ///
@@ -43,6 +44,12 @@ public struct ChromeTraceStats: Sendable {
     public var counterEvents = 0
 }
 
+/// Why a timeline cannot be exported; the CLI words it (naming its flags).
+public enum ChromeTraceError: Error, Sendable, Equatable {
+    /// The window starts after it ends (both clipped to the trace).
+    case emptyWindow(startNs: Int64, endNs: Int64)
+}
+
 public enum ChromeTraceExporter {
     public static let runtimePid = 0, procsPid = 1, goroutinesPid = 2, tasksPid = 3
     public static let gcTid = 1, stwTid = 2, logsTid = 0
@@ -65,7 +72,7 @@ public enum ChromeTraceExporter {
         let info = try TraceInfo(db: db, traceID: traceID)
         let w0 = max(options.startNs ?? 0, 0)
         let w1 = min(options.endNs ?? info.durationNs, info.durationNs)
-        guard w1 >= w0 else { throw WarehouseError("empty window: --start \(w0) ns is after --end \(w1) ns") }
+        guard w1 >= w0 else { throw ChromeTraceError.emptyWindow(startNs: w0, endNs: w1) }
         var stats = ChromeTraceStats()
         var first = true
         func emit(_ json: String) {
@@ -80,7 +87,7 @@ public enum ChromeTraceExporter {
             try s.bind(params)
             while try s.step() { try row(s) }
         }
-        let us = JSONText.micros, js = JSONText.string
+        let us = JSONValue.micros, js = JSONValue.quote
         func slice(pid: Int, tid: Int64, start: Int64, end: Int64, name: String, cat: String, args: String) -> String {
             let a = max(start, w0), b = min(end, w1)
             return "{\"ph\":\"X\",\"pid\":\(pid),\"tid\":\(tid),\"ts\":\(us(a)),\"dur\":\(us(b - a)),\"name\":\(js(name)),\"cat\":\(js(cat)),\"args\":{\(args)}}"

@@ -22,9 +22,21 @@ public enum ValueStyle: Sendable, Equatable {
     }
 }
 
-/// Human units: ns → µs/ms/s, bytes → KiB/MiB/GiB, counts with thousands separators.
-/// The duration and byte styles are the same as `tracedb ingest` prints.
+/// Human units: ns → µs/ms/s, bytes → KiB/MiB/GiB, counts with thousands separators: the one units
+/// formatter (tables, comparisons, the CLI's summary lines and the HTML report all use it).
 public enum HumanFormat {
+    /// Integer nanoseconds (exact up to 2^53).
+    public static func duration<T: BinaryInteger>(_ ns: T) -> String { duration(Double(ns)) }
+    /// Integer bytes.
+    public static func bytes<T: BinaryInteger>(_ n: T) -> String { bytes(Double(n)) }
+    /// An integer with thousands separators: `1,234,567`.
+    public static func count<T: BinaryInteger>(_ n: T) -> String { grouped(Int64(n)) }
+
+    /// A fraction (0…1) as a percentage: one decimal, two below 0.1% (`12.3%`, `0.05%`).
+    public static func percent(fraction f: Double) -> String {
+        String(format: f < 0.1 && f > 0 ? "%.2f%%" : "%.1f%%", f * 100)
+    }
+
     public static func duration(_ ns: Double) -> String {
         let a = abs(ns)
         let sign = ns < 0 ? "-" : ""
@@ -195,85 +207,6 @@ public enum CSV {
         }
     }
     public static func number(_ d: Double?) -> String { d.map(JSONValue.number) ?? "" }
-}
-
-/// A JSON document built in order (object keys keep their order) and printed with two-space indents.
-public indirect enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.render() == b.render() }
-
-    /// A number: integral values as integers; NaN and infinities as null.
-    public static func num(_ d: Double?) -> JSONValue {
-        guard let d, d.isFinite else { return .null }
-        if d == d.rounded() && abs(d) < 9e15 { return .int(Int64(d)) }
-        return .double(d)
-    }
-
-    public static func sql(_ v: SQLValue) -> JSONValue {
-        switch v {
-        case .null: return .null
-        case .int(let n): return .int(n)
-        case .double(let d): return num(d)
-        case .text(let s): return .string(s)
-        case .blob(let b): return .string(b.map { String(format: "%02x", $0) }.joined())
-        }
-    }
-
-    /// Short decimal text of a finite real (round-trips).
-    static func number(_ d: Double) -> String {
-        if d == d.rounded() && abs(d) < 9e15 { return String(Int64(d)) }
-        return "\(d)"
-    }
-
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-
-    var isScalar: Bool {
-        switch self {
-        case .array, .object: return false
-        default: return true
-        }
-    }
-
-    public func render(indent: Int = 0) -> String {
-        let pad = String(repeating: "  ", count: indent)
-        let inner = String(repeating: "  ", count: indent + 1)
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let n): return String(n)
-        case .double(let d): return d.isFinite ? Self.number(d) : "null"
-        case .string(let s): return Self.quote(s)
-        case .array(let a):
-            if a.isEmpty { return "[]" }
-            if a.allSatisfy(\.isScalar) { return "[" + a.map { $0.render() }.joined(separator: ", ") + "]" }
-            return "[\n" + a.map { inner + $0.render(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
-        case .object(let o):
-            if o.isEmpty { return "{}" }
-            return "{\n" + o.map { inner + Self.quote($0.0) + ": " + $0.1.render(indent: indent + 1) }.joined(separator: ",\n")
-                + "\n" + pad + "}"
-        }
-    }
 }
 
 /// Printing query results (`tracedb query`, `tracedb sql`, `tracedb runs`) in each format.

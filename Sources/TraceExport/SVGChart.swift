@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Escapes text for HTML/XML content and attribute values.
 func esc(_ s: String) -> String {
@@ -17,40 +18,6 @@ func esc(_ s: String) -> String {
         }
     }
     return r
-}
-
-/// Human units for the report.
-enum Fmt {
-    static func dur(_ ns: Double) -> String {
-        let a = abs(ns)
-        switch a {
-        case ..<1_000: return String(format: "%.0f ns", ns)
-        case ..<1_000_000: return String(format: a < 10_000 ? "%.2f µs" : "%.1f µs", ns / 1e3)
-        case ..<1_000_000_000: return String(format: a < 10_000_000 ? "%.2f ms" : "%.1f ms", ns / 1e6)
-        default: return String(format: "%.3f s", ns / 1e9)
-        }
-    }
-    static func dur(_ ns: Int64) -> String { dur(Double(ns)) }
-    static func bytes(_ b: Double) -> String {
-        let a = abs(b)
-        switch a {
-        case ..<1024: return String(format: "%.0f B", b)
-        case ..<1048576.0: return String(format: "%.1f KiB", b / 1024)
-        case ..<1073741824.0: return String(format: "%.1f MiB", b / 1048576)
-        default: return String(format: "%.2f GiB", b / 1073741824)
-        }
-    }
-    static func count(_ n: Int64) -> String {
-        let s = String(abs(n))
-        var out = ""
-        for (i, c) in s.reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + String(out.reversed())
-    }
-    static func pct(_ f: Double) -> String { String(format: f < 0.1 && f > 0 ? "%.2f%%" : "%.1f%%", f * 100) }
-    static func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e12 ? count(Int64(d)) : String(format: "%.2f", d) }
 }
 
 /// Inline SVG charts for the HTML report. Every chart is a `<figure class="chart">` whose
@@ -86,7 +53,7 @@ enum SVGChart {
         for t in niceTicks(max: durationNs, count: 8) {
             let x = x0 + (x1 - x0) * t / max(durationNs, 1)
             s += "<line class=\"tick\" x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x))\" y2=\"\(f(y + 4))\"/>"
-            s += "<text class=\"tl\" x=\"\(f(x))\" y=\"\(f(y + 15))\" text-anchor=\"middle\">\(esc(Fmt.dur(t)))</text>"
+            s += "<text class=\"tl\" x=\"\(f(x))\" y=\"\(f(y + 15))\" text-anchor=\"middle\">\(esc(HumanFormat.duration(t)))</text>"
         }
         return s
     }
@@ -123,7 +90,7 @@ enum SVGChart {
         // Invisible per-bucket hover targets with the values.
         let bucketNs = durationNs / Double(max(n, 1))
         for i in 0..<n {
-            let tip = "\(Fmt.dur(Double(i) * bucketNs))–\(Fmt.dur(Double(i + 1) * bucketNs)): "
+            let tip = "\(HumanFormat.duration(Double(i) * bucketNs))–\(HumanFormat.duration(Double(i + 1) * bucketNs)): "
                 + series.map { "\($0.name) \(yFormat($0.values[i]))" }.joined(separator: ", ")
             body += "<rect class=\"hover\" x=\"\(f(X(Double(i))))\" y=\"\(f(y0))\" width=\"\(f(X(Double(i + 1)) - X(Double(i))))\" height=\"\(f(y1 - y0))\"><title>\(esc(tip))</title></rect>"
         }

@@ -1,24 +1,45 @@
 import Foundation
+import GoTrace
+import TraceWarehouse
 
-/// The profiles tracedb exports: Go's four `go tool trace -pprof=TYPE` profiles, and the CPU samples.
-public enum ProfileKind: String, CaseIterable, Sendable {
-    /// Scheduler latency: time goroutines spent Runnable (`-pprof=sched`).
-    case sched
-    /// Network blocking: Waiting with reason "network" (`-pprof=net`).
-    case net
-    /// Synchronization blocking: Waiting with a reason containing chan, sync or select (`-pprof=sync`).
-    case sync
-    /// Time in system calls, including the part after the P was taken away (`-pprof=syscall`).
-    case syscall
+/// The profiles tracedb exports: Go's four `go tool trace -pprof=TYPE` profiles (GoTrace's
+/// ``ProfileKind``, named by their `-pprof=` flag: sched, net, sync, syscall), and the CPU samples.
+public enum ExportProfile: Hashable, Sendable, CaseIterable {
+    /// One of Go's four profiles.
+    case go(ProfileKind)
     /// CPU profile samples recorded in the trace (runtime/pprof running while tracing).
     case cpu
 
+    /// Scheduler latency: time goroutines spent Runnable (`-pprof=sched`).
+    public static let sched = ExportProfile.go(.sched)
+    /// Network blocking: Waiting with reason "network" (`-pprof=net`).
+    public static let net = ExportProfile.go(.io)
+    /// Synchronization blocking: Waiting with a reason containing chan, sync or select (`-pprof=sync`).
+    public static let sync = ExportProfile.go(.block)
+    /// Time in system calls, including the part after the P was taken away (`-pprof=syscall`).
+    public static let syscall = ExportProfile.go(.syscall)
+
+    public static var allCases: [ExportProfile] { ProfileKind.allCases.map { .go($0) } + [.cpu] }
+
+    /// The `--profile` name: Go's `-pprof=` value, or `cpu`.
+    public init?(rawValue: String) {
+        guard let p = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = p
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .go(let kind): kind.pprofFlag
+        case .cpu: "cpu"
+        }
+    }
+
     public var title: String {
         switch self {
-        case .sched: "scheduler latency (time Runnable)"
-        case .net: "network blocking"
-        case .sync: "synchronization blocking (chan, select, sync)"
-        case .syscall: "system calls"
+        case .go(.sched): "scheduler latency (time Runnable)"
+        case .go(.io): "network blocking"
+        case .go(.block): "synchronization blocking (chan, select, sync)"
+        case .go(.syscall): "system calls"
         case .cpu: "CPU samples"
         }
     }
@@ -59,6 +80,12 @@ public struct StackProfile: Sendable {
     }
 }
 
+/// A saved query that cannot be a profile; the CLI words it (naming its flags).
+public enum ProfileQueryError: Error, Sendable, Equatable {
+    /// No `*_ns`, `*_bytes` or `count` column, and no value columns were given.
+    case noValueColumn(query: String)
+}
+
 /// Computes profiles from `goroutine_states` and `cpu_samples` in SQL.
 public enum ProfileExporter {
     /// The CPU profiler's default period (runtime/pprof samples at 100 Hz); the trace does not record
@@ -67,12 +94,12 @@ public enum ProfileExporter {
 
     /// The state filter of each of Go's four profiles (cmd/trace/pprof.go): the state entered and
     /// which reasons count. `instr` is case-sensitive like Go's strings.Contains (LIKE is not).
-    static func stateFilter(_ kind: ProfileKind) -> String? {
+    static func stateFilter(_ kind: ExportProfile) -> String? {
         switch kind {
-        case .sched: "s.state = 2"
-        case .net: "s.state = 4 AND r.value = 'network'"
-        case .sync: "s.state = 4 AND (instr(r.value, 'chan') > 0 OR instr(r.value, 'sync') > 0 OR instr(r.value, 'select') > 0)"
-        case .syscall: "s.state = 5"
+        case .go(.sched): "s.state = 2"
+        case .go(.io): "s.state = 4 AND r.value = 'network'"
+        case .go(.block): "s.state = 4 AND (instr(r.value, 'chan') > 0 OR instr(r.value, 'sync') > 0 OR instr(r.value, 'select') > 0)"
+        case .go(.syscall): "s.state = 5"
         case .cpu: nil
         }
     }
@@ -82,7 +109,7 @@ public enum ProfileExporter {
     /// transition to a different state; it is clipped to the goroutine's [first run, end or trace end]
     /// (a goroutine that never ran is not clipped at the start); intervals open at the trace end and
     /// those with no overlap are dropped; the stack is that of the transition event into the state.
-    public static func stateProfileSQL(_ kind: ProfileKind) -> String {
+    public static func stateProfileSQL(_ kind: ExportProfile) -> String {
         let filter = stateFilter(kind) ?? "0"
         return """
             WITH iv AS (
@@ -99,7 +126,7 @@ public enum ProfileExporter {
     }
 
     /// The profile `kind` of trace `traceID`, one record per distinct stack (merged by PC list, as Go does).
-    public static func profile(_ kind: ProfileKind, db: Database, traceID: Int64) throws -> StackProfile {
+    public static func profile(_ kind: ExportProfile, db: Database, traceID: Int64) throws -> StackProfile {
         let stacks = try StackReader(db: db, traceID: traceID)
         let sql: String
         var types = [PprofProfile.ValueType("contentions", "count"), PprofProfile.ValueType("delay", "nanoseconds")]
@@ -186,7 +213,7 @@ public enum ProfileExporter {
             }
         }
         guard !valueIdx.isEmpty else {
-            throw WarehouseError("query \(name) has no value column (*_ns, *_bytes, count): give one with --value")
+            throw ProfileQueryError.noValueColumn(query: name)
         }
         let types = valueIdx.map { i -> PprofProfile.ValueType in
             let c = columns[i]
@@ -235,15 +262,15 @@ public enum ProfileExporter {
     }
 
     /// The SQL of a saved query: a name from the query library (the built-in `Queries/NAME.sql`, or a
-    /// user query in `$TRACEDB_QUERIES`) or the path of a `.sql` file.
-    public static func savedQuerySQL(_ nameOrPath: String) throws -> (name: String, sql: String) {
+    /// user query in one of `directories`) or the path of a `.sql` file.
+    public static func savedQuerySQL(_ nameOrPath: String, directories: [String] = []) throws -> (name: String, sql: String) {
         if nameOrPath.hasSuffix(".sql") || nameOrPath.contains("/") {
             guard let text = try? String(contentsOfFile: nameOrPath, encoding: .utf8) else {
                 throw WarehouseError("cannot read query file \(nameOrPath)")
             }
             return (((nameOrPath as NSString).lastPathComponent as NSString).deletingPathExtension, text)
         }
-        let library = try QueryLibrary.load(directories: QueryLibrary.environmentDirectories())
+        let library = try QueryLibrary.load(directories: directories)
         if let q = library.query(named: nameOrPath) { return (q.name, q.sql) }
         throw WarehouseError("no saved query '\(nameOrPath)'" + (library.names.isEmpty ? "" : "; known: \(library.names.joined(separator: ", "))"))
     }

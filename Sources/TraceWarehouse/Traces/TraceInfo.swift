@@ -1,32 +1,5 @@
 import Foundation
 
-/// Which trace of the warehouse a command works on.
-///
-/// This is the one place that turns a `--trace REF` into a trace id, so that it can be swapped for a
-/// shared resolver later. Accepted today: a trace id, `latest` (or no reference: the most recently
-/// ingested trace), or the file name the trace was ingested from (the newest such trace).
-public enum TraceRef {
-    public static func resolve(_ ref: String?, in db: Database) throws -> Int64 {
-        let r = ref?.trimmingCharacters(in: .whitespaces) ?? ""
-        if r.isEmpty || r == "latest" {
-            guard let id = try db.scalarInt("SELECT max(trace_id) FROM traces") else {
-                throw WarehouseError("the database holds no traces (ingest one first: tracedb ingest FILE)")
-            }
-            return id
-        }
-        if let n = Int64(r) {
-            guard try db.scalarInt("SELECT trace_id FROM traces WHERE trace_id = ?", [.int(n)]) != nil else {
-                throw WarehouseError("no trace with id \(n) in \(db.path)")
-            }
-            return n
-        }
-        if let id = try db.scalarInt("SELECT max(trace_id) FROM traces WHERE file_name = ? OR file_path = ?", [.text(r), .text(r)]) {
-            return id
-        }
-        throw WarehouseError("no trace '\(r)' in \(db.path): give a trace id, 'latest' or an ingested file name")
-    }
-}
-
 /// The facts about one trace that every exporter needs.
 public struct TraceInfo: Sendable {
     public var id: Int64

@@ -1,4 +1,5 @@
 import Foundation
+import TraceWarehouse
 
 /// Where an exporter writes text: a file (flushed in 1 MiB chunks, so large exports stream) or memory.
 public final class TextOutput {
@@ -55,22 +56,4 @@ public final class TextOutput {
     /// Everything written so far (in-memory output only).
     public var bytes: [UInt8] { flush(); return written }
     public var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-/// JSON text helpers for the exporters.
-enum JSONText {
-    static func string(_ s: String) -> String { JSON.string(s) }
-    /// Nanoseconds as microseconds with three decimals (the trace-event format's unit), exact.
-    static func micros(_ ns: Int64) -> String {
-        let neg = ns < 0
-        let a = neg ? -ns : ns
-        let frac = a % 1000
-        let f = frac < 10 ? "00\(frac)" : frac < 100 ? "0\(frac)" : "\(frac)"
-        return (neg ? "-" : "") + "\(a / 1000).\(f)"
-    }
-    static func number(_ d: Double) -> String {
-        if d.isNaN || d.isInfinite { return "0" }
-        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
-        return String(format: "%.6g", d)
-    }
 }

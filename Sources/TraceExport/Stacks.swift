@@ -1,3 +1,5 @@
+import TraceWarehouse
+
 /// Reads stacks (leaf first) of one trace from `stack_frames`/`frames`, caching them by id.
 final class StackReader {
     private let stmt: Statement

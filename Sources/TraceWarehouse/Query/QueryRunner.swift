@@ -7,8 +7,11 @@ public struct LocatedSQLError: Error, CustomStringConvertible, Sendable {
     public var line: Int?
     public var column: Int?
     public var message: String
-    public init(file: String?, line: Int?, column: Int? = nil, message: String) {
+    /// The parameter (without `:`) that had no value, when that is the error.
+    public var unboundParameter: String?
+    public init(file: String?, line: Int?, column: Int? = nil, message: String, unboundParameter: String? = nil) {
         self.file = file; self.line = line; self.column = column; self.message = message
+        self.unboundParameter = unboundParameter
     }
     public var description: String {
         var loc = file ?? ""
@@ -18,29 +21,62 @@ public struct LocatedSQLError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// `tracedb sql` was asked to run a statement that writes, without `--write`.
-public struct WriteRefusedError: Error, CustomStringConvertible, Sendable {
+/// Ad hoc SQL that writes was run without allowing writes.
+public struct WriteRefusedError: Error, Sendable {
     public var statement: String
-    public var description: String {
+    /// The statement, trimmed and cut to 80 characters.
+    public var shortStatement: String {
         let s = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-        let short = s.count > 80 ? String(s.prefix(80)) + "…" : s
-        return "refusing to run a statement that writes to the database without --write: \(short)"
+        return s.count > 80 ? String(s.prefix(80)) + "…" : s
     }
 }
 
-/// Parameter values from the command line (`--param key=value`).
+/// Parameter values that cannot be used; the CLI words them (naming its flags).
+public enum QueryParamError: Error, Sendable, Equatable {
+    /// A pair that is not `name=value`.
+    case notNameValue(String)
+    /// The same name twice.
+    case givenTwice(String)
+    /// `trace_id` given as a parameter when the trace is chosen separately.
+    case traceIDGivenAsParameter
+}
+
+/// The rows a query returned.
+public struct QueryResult: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[SQLValue]]
+    public init(columns: [String], rows: [[SQLValue]]) { self.columns = columns; self.rows = rows }
+
+    /// The index of a column by name.
+    public func index(of column: String) -> Int? { columns.firstIndex(of: column) }
+
+    /// The values of one column.
+    public func column(_ name: String) -> [SQLValue]? {
+        guard let i = index(of: name) else { return nil }
+        return rows.map { $0[i] }
+    }
+}
+
+/// Errors from running a saved query with the wrong parameters.
+public struct QueryParameterError: Error, CustomStringConvertible, Sendable {
+    public var query: String
+    public var message: String
+    public var description: String { "\(query): \(message)" }
+}
+
+/// Parameter values given as `name=value` text (the CLI's `--param`).
 public enum QueryParams {
     /// `["top=5", "trace_id=3"]` → named values. Integers and reals become numbers, `null` NULL, the rest text.
     public static func parse(_ pairs: [String]) throws -> [String: SQLValue] {
         var out: [String: SQLValue] = [:]
         for p in pairs {
             guard let i = p.firstIndex(of: "="), i != p.startIndex else {
-                throw InputError("--param wants name=value, got '\(p)'")
+                throw QueryParamError.notNameValue(p)
             }
             var name = String(p[..<i]).trimmingCharacters(in: .whitespaces)
             if let f = name.first, ":@$".contains(f) { name.removeFirst() }
-            guard !name.isEmpty else { throw InputError("--param wants name=value, got '\(p)'") }
-            if out[name] != nil { throw InputError("--param \(name) is given twice") }
+            guard !name.isEmpty else { throw QueryParamError.notNameValue(p) }
+            if out[name] != nil { throw QueryParamError.givenTwice(name) }
             out[name] = value(String(p[p.index(after: i)...]))
         }
         return out
@@ -73,15 +109,46 @@ func lineAndColumn(_ text: String, byteOffset: Int) -> (line: Int, column: Int) 
     return (line, col)
 }
 
-/// Runs saved queries for one trace and arbitrary SQL, with errors that say where.
-public enum QueryExecution {
+/// The one query runner: saved queries (with their named parameters bound, never spliced into the SQL
+/// text), saved queries for one trace, and ad hoc SQL (`tracedb sql`), with errors that say where.
+public enum QueryRunner {
+    /// Runs `query` on `db`. `params` maps parameter names (without `:`) to values; parameters not given
+    /// are bound to NULL, which the SQL turns into the default. A name the query does not take is an error.
+    public static func run(_ query: SavedQuery, db: Database, params: [String: SQLValue] = [:]) throws -> QueryResult {
+        let stmt = try db.prepare(query.sql)
+        let names = stmt.parameterNames
+        let bare = Set(names.map(bareName))
+        for key in params.keys.sorted() {
+            let k = key.hasPrefix(":") ? String(key.dropFirst()) : key
+            guard bare.contains(k) else {
+                let known = query.params.map(\.name).joined(separator: ", ")
+                throw QueryParameterError(query: query.name, message: "unknown parameter '\(k)' (this query takes: \(known.isEmpty ? "none" : known))")
+            }
+        }
+        for (i, name) in names.enumerated() {
+            let k = bareName(name)
+            let v = params[k] ?? params[":" + k] ?? .null
+            try stmt.bind(Int32(i + 1), v)
+        }
+        let n = stmt.columnCount
+        let columns = (0..<n).map { stmt.columnName($0) }
+        var rows: [[SQLValue]] = []
+        while try stmt.step() {
+            rows.append((0..<n).map { stmt.value($0) })
+        }
+        return QueryResult(columns: columns, rows: rows)
+    }
+
     /// The parameter names (without `:`) the query's statement uses; a compile error names the file and line.
     public static func parameters(of query: SavedQuery, db: Database) throws -> [String] {
         let stmt = try prepareLocated(query.sql, file: query.sourcePath, db: db)
-        return stmt.parameterNames.map { n in
-            if let f = n.first, ":@$".contains(f) { return String(n.dropFirst()) }
-            return n
-        }
+        return stmt.parameterNames.map(bareName)
+    }
+
+    /// A statement's parameter name without its `:`, `@` or `$`.
+    static func bareName(_ name: String) -> String {
+        if let f = name.first, ":@$".contains(f) { return String(name.dropFirst()) }
+        return name
     }
 
     /// Runs `query` on `db` for trace `traceID` (bound to `:trace_id` when the query takes it) with
@@ -92,12 +159,12 @@ public enum QueryExecution {
         let names = try parameters(of: query, db: db)
         var bound = params
         if let traceID {
-            if params["trace_id"] != nil { throw InputError("give the trace with --trace, not --param trace_id") }
+            if params["trace_id"] != nil { throw QueryParamError.traceIDGivenAsParameter }
             if names.contains("trace_id") { bound["trace_id"] = .int(traceID) }
         }
         if !strict { bound = bound.filter { names.contains($0.key) } }
         do {
-            return try QueryRunner.run(query, db: db, params: bound)
+            return try run(query, db: db, params: bound)
         } catch let e as QueryParameterError {
             throw InputError(e.description)
         } catch let e as SQLiteError {
@@ -124,12 +191,12 @@ public enum QueryExecution {
         let bytes = Array(sql.utf8)
         let at = e.message.contains("incomplete input")
             ? bytes.lastIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } ?? 0
-            : startOffset + SQLRunner.leadingSpace(bytes, from: startOffset)
+            : startOffset + leadingSpace(bytes, from: startOffset)
         return LocatedSQLError(file: file, line: lineAndColumn(sql, byteOffset: at).line, message: e.message)
     }
 }
 
-/// The outcome of one statement run by ``SQLRunner``.
+/// The outcome of one statement of ad hoc SQL run by ``QueryRunner``.
 public struct SQLStatementResult: Sendable {
     /// The statement's text.
     public var sql: String
@@ -139,8 +206,8 @@ public struct SQLStatementResult: Sendable {
     public var changes: Int
 }
 
-/// Runs ad hoc SQL (`tracedb sql`): one or more statements, in order.
-public enum SQLRunner {
+/// Ad hoc SQL (`tracedb sql`): one or more statements, in order.
+extension QueryRunner {
     /// Runs every statement of `sql` in order. Unless `allowWrite`, a statement that writes
     /// (`sqlite3_stmt_readonly` false) is refused before it runs. `params` binds named parameters
     /// (`:name`); `unused` returns the names no statement took. `file` names the source in errors.
@@ -163,16 +230,7 @@ public enum SQLRunner {
                 }
             }
             if rc != SQLITE_OK {
-                let e = db.error(rc, sql: nil)
-                if let off = db.lastErrorOffset {
-                    let (l, c) = lineAndColumn(sql, byteOffset: offset + off)
-                    throw LocatedSQLError(file: file, line: l, column: c, message: e.message)
-                }
-                // No position: an unfinished statement is reported at its end, anything else at its start.
-                let end = e.message.contains("incomplete input")
-                    ? bytes.lastIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } ?? offset
-                    : offset + leadingSpace(bytes, from: offset)
-                throw LocatedSQLError(file: file, line: lineAndColumn(sql, byteOffset: end).line, message: e.message)
+                throw located(db.error(rc, sql: nil), sql: sql, startOffset: offset, db: db, file: file)
             }
             let startLine = lineAndColumn(sql, byteOffset: offset + leadingSpace(bytes, from: offset)).line
             offset += max(consumed, 1)
@@ -181,10 +239,9 @@ public enum SQLRunner {
             let stmt = Statement(db: db, handle: h, sql: text)
             if !allowWrite && !stmt.isReadOnly { throw WriteRefusedError(statement: text) }
             for (i, name) in stmt.parameterNames.enumerated() {
-                var k = name
-                if let f = k.first, ":@$".contains(f) { k.removeFirst() }
+                let k = bareName(name)
                 guard let v = params[k] else {
-                    throw LocatedSQLError(file: file, line: startLine, message: "parameter \(name) has no value (give it with --param \(k)=VALUE)")
+                    throw LocatedSQLError(file: file, line: startLine, message: "parameter \(name) has no value", unboundParameter: k)
                 }
                 used.insert(k)
                 try stmt.bind(Int32(i + 1), v)

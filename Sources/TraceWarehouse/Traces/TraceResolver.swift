@@ -8,6 +8,11 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// A database that holds no traces yet; the CLI words it (how to ingest one).
+public struct NoTracesError: Error, Sendable, Equatable {
+    public var path: String
+}
+
 /// One side of a comparison, or the trace a query runs on: a database plus one or more of its traces.
 ///
 /// Several traces come from a `label=value` reference that matches repeated runs (``TraceResolver``
@@ -179,6 +184,8 @@ public enum TraceResolver {
     public static func openReadOnly(_ path: String) throws -> Database {
         do {
             return try Warehouse(path: path, readOnly: true).db
+        } catch let e as NoDatabaseError {
+            throw e
         } catch let e as WarehouseError {
             throw InputError(e.message)
         } catch let e as SQLiteError {
@@ -202,7 +209,7 @@ public enum TraceResolver {
                 let s = try db.prepare("SELECT trace_id FROM traces ORDER BY trace_id DESC LIMIT 1 OFFSET ?")
                 try s.bind(1, back)
                 guard try s.step() else {
-                    if back == 0 { throw InputError("\(db.path) holds no traces (ingest one first: tracedb ingest FILE --db \(db.path))") }
+                    if back == 0 { throw NoTracesError(path: db.path) }
                     throw InputError("\(db.path) holds fewer than \(back + 1) traces")
                 }
                 return [s.int64(0)]

@@ -1,3 +1,4 @@
+import TraceWarehouse
 /// A minimal protocol-buffers writer (varints, length-delimited fields, packed repeated scalars):
 /// enough for pprof's profile.proto, so tracedb needs no protobuf dependency.
 struct ProtoWriter {
