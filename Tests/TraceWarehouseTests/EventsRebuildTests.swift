@@ -4,6 +4,7 @@
 import Foundation
 import GoTrace
 import Testing
+import TestSupport
 @testable import TraceWarehouse
 
 /// A trace file to ingest and rebuild.
@@ -19,7 +20,7 @@ struct RebuildCase: Sendable, CustomTestStringConvertible {
     /// tracedb's fuzz regressions (`*.trace` and crash inputs without an extension): whatever of them
     /// the loader accepts must rebuild too.
     static let edgeCases: [RebuildCase] =
-        traces(in: Paths.shared.appendingPathComponent("go-conformance")) { $0.hasSuffix(".trace") }
+        traces(in: RepoPaths.conformance) { $0.hasSuffix(".trace") }
         + traces(in: Paths.repo.appendingPathComponent("Tests/GoTraceTests"), folders: ["FuzzRegressions"]) {
             $0.hasSuffix(".trace") || !$0.contains(".")
         }
@@ -92,8 +93,15 @@ enum DumpText {
 
 @Suite("A dump rebuilt from the events table equals tracedb dump")
 struct EventsRebuildTests {
-    @Test("every fixture: rebuilt dump == tracedb dump FILE == go tool trace -d=parsed",
-          .enabled(if: !RebuildCase.fixtures.isEmpty, "no fixture traces"), arguments: RebuildCase.fixtures)
+    @Test("the traces are there: 66 fixtures, 52 of Go's, the fuzz regressions")
+    func dataPresent() {
+        #expect(RebuildCase.fixtures.count == 66)
+        let go = RebuildCase.edgeCases.filter { !$0.name.hasPrefix("FuzzRegressions/") }
+        #expect(go.count == 52, "\(go.count) go-conformance traces")
+        #expect(RebuildCase.edgeCases.count - go.count > 50)
+    }
+
+    @Test("every fixture: rebuilt dump == tracedb dump FILE == go tool trace -d=parsed", arguments: RebuildCase.fixtures)
     func fixture(_ c: RebuildCase) throws {
         let w = try TempWarehouse()
         let result = try w.ingest(c.path)
@@ -107,8 +115,7 @@ struct EventsRebuildTests {
         #expect(sameAsGo, "rebuilt vs go tool trace -d=parsed: \(DumpText.firstDifference(rebuilt, golden))")
     }
 
-    @Test("Go's edge-case traces and the fuzz regressions: every one that ingests rebuilds",
-          .enabled(if: !RebuildCase.edgeCases.isEmpty, "no go-conformance traces"), arguments: RebuildCase.edgeCases)
+    @Test("Go's edge-case traces and the fuzz regressions: every one that ingests rebuilds", arguments: RebuildCase.edgeCases)
     func edgeCase(_ c: RebuildCase) throws {
         let w = try TempWarehouse()
         let result: IngestResult
