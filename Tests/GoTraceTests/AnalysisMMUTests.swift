@@ -14,8 +14,9 @@ import TestSupport
 /// counted `GC …` mode, or (with `.sweep`) a sweep; during a GC stop-the-world every P counts.
 ///
 /// This is what the utilization means. Go's algorithm (and ``MutatorUtilization`` by default)
-/// differs only in its worker double count; ``MutatorUtilization`` with `countWorkerRunsOnce: true`
-/// must give exactly this model's function. First-generation RangeActive back-dating of assists
+/// differs in its worker double count and in ignoring a stop-the-world that began before the first
+/// GOMAXPROCS metric (on v1 traces: every GC STW); ``MutatorUtilization`` with
+/// `countWorkerRunsOnce: true` (which also counts those STWs) must give exactly this model's function. First-generation RangeActive back-dating of assists
 /// and sweeps is not modelled (``backdated`` counts the events that would need it).
 struct ReferenceUtilization {
     let flags: UtilFlags
@@ -169,11 +170,7 @@ func checkUtilizationAgainstReference(_ c: GoldenCase, events: AnalysisEventSour
     for (i, flags) in flagSets.enumerated() {
         let expected = refs[i].finalize()
         guard refs[i].backdated == 0 else { continue } // Not modelled.
-        // Go ≤1.21 (v1) traces: Go's conversion emits the first GOMAXPROCS metric inside the first
-        // stop-the-world, and Go's utilization (which tracedb's follows) ignores everything before that
-        // metric, so it never counts a GC STW afterwards. The reference model counts them. Known and
-        // left open (issue 7 note); the Go-compatible values are still checked against Go's mmu.tsv.
-        if c.name.contains("go1.21") { continue }
+        // (Go ≤1.21 traces included: tracedb counts the GC STWs that Go's utilization misses there.)
         let actual = fixed[i].finalize().first ?? []
         #expect(actual == expected, "\(c.name) [\(flags.name)]: countWorkerRunsOnce differs from the ground-truth model (\(actual.count) vs \(expected.count) points)")
     }
