@@ -272,6 +272,33 @@ struct EventsRebuildTests {
         #expect(tail[3].contains(" Wall=1969-12-31T23:59:58.999999999Z"), "\(tail[3])")
     }
 
+    /// Fixtures/invalid-utf8: task, region and log strings that are not valid UTF-8 are stored as
+    /// their bytes (TEXT bound by byte count), so the rebuilt dump has Go's `\xNN` escapes.
+    @Test("strings that are not valid UTF-8: stored byte for byte, rebuilt as Go prints them", arguments: ["go1.21", "go1.27"])
+    func invalidUTF8(_ version: String) throws {
+        let dir = Paths.fixtures.appendingPathComponent("invalid-utf8")
+        let path = dir.appendingPathComponent("\(version).trace").path
+        let golden = try requireBytes(dir.appendingPathComponent("\(version).parsed.txt"))
+        let w = try TempWarehouse()
+        let id = try w.ingest(path).traceID
+        let rebuilt = try DumpText.rebuilt(w.warehouse.db, id)
+        let direct = try DumpText.direct(path)
+        #expect(rebuilt == direct, "\(DumpText.firstDifference(rebuilt, direct))")
+        if version == "go1.27" {
+            #expect(rebuilt == golden, "\(DumpText.firstDifference(rebuilt, golden))")
+        }
+        // (The v1 golden's event order is Go's map order; GoTraceTests compares it with v1Difference.)
+        let text = String(decoding: rebuilt, as: UTF8.self)
+        for line in [#"Type="task\xff\xfe""#, #"Category="cat\xc3" Message="msg \xed\xa0\x80 ok \xe2\x82""#,
+                     #"Type="region\x80""#, #"Category="café" Message="valid é and \xf4\x90\x80\x80""#] {
+            #expect(text.contains(line), "\(version): no \(line)")
+        }
+        #expect(try w.rows("SELECT hex(value) FROM strings WHERE trace_id = ? AND value LIKE 'task%'", [.int(id)])
+                == [["7461736BFFFE"]])
+        #expect(try w.rows("SELECT hex(value) FROM strings WHERE trace_id = ? AND value LIKE 'region%'", [.int(id)])
+                == [["726567696F6E80"]])
+    }
+
     @Test("an inconsistent database is an error naming the event, not a wrong dump")
     func inconsistent() throws {
         let w = try TempWarehouse()
