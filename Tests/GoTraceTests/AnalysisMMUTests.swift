@@ -243,7 +243,7 @@ func checkMMUWithGOMAXPROCSChanges(_ c: GoldenCase, _ run: AnalysisRun, events: 
     // 4. Never below Go's utilization, series by series, wherever Go's function is defined (Go's
     //    functions end where they last change: a function pinned at 0 by stale counts ends early).
     for flags in goldenFlagSets {
-        guard let mine = run.utilization[flags], let go = literalRun.utilization[flags] else { continue }
+        let mine = try #require(run.utilization[flags], "\(c.name) [\(flags.name)]: no utilization"), go = try #require(literalRun.utilization[flags])
         #expect(mine.count == go.count, "\(c.name) [\(flags.name)]: series")
         for (a, b) in zip(mine, go) {
             guard let end = b.last?.time else { continue }
@@ -257,7 +257,7 @@ func checkMMUWithGOMAXPROCSChanges(_ c: GoldenCase, _ run: AnalysisRun, events: 
     // 5. Our MMU values, independently (brute force, per series, windows clipped per series).
     var summary: [String] = []
     for flags in goldenFlagSets {
-        guard let mine = run.utilization[flags], let go = literalRun.utilization[flags] else { continue }
+        let mine = try #require(run.utilization[flags], "\(c.name) [\(flags.name)]: no utilization"), go = try #require(literalRun.utilization[flags])
         let ours = MMUCurve(mine), theirs = MMUCurve(go)
         for w in goldenWindows {
             let m = ours.mmu(window: w)
