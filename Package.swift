@@ -50,10 +50,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers every test target shares (repository paths, gzip'd goldens, TSV): a library only the
+        // test targets use, since a test target cannot import another.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // FuzzRegressions/ holds the inputs the fuzz regression and ingest tests read by path.
-        .testTarget(name: "GoTraceTests", dependencies: ["GoTrace"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "GoTraceTests", dependencies: ["GoTrace", "TestSupport"], exclude: ["FuzzRegressions"]),
         // Golden/ holds data files the tests read by path (pprof goldens from go tool trace).
-        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "TraceExport", "GoTrace"], exclude: ["Golden"]),
-        .testTarget(name: "tracedbTests", dependencies: ["tracedb"]),
+        .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "TraceExport", "GoTrace", "TestSupport"],
+                    exclude: ["Golden", "Oracle"]),
+        .testTarget(name: "tracedbTests", dependencies: ["tracedb", "TestSupport"]),
     ]
 )

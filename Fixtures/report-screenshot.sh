@@ -4,14 +4,14 @@
 #
 #   Fixtures/report-screenshot.sh [TRACE] [OUT.png] [WIDTH,HEIGHT]
 #
-# TRACE defaults to tracegolden's sample-gc trace (GC cycles, assists, tasks, network, syscalls) when
-# ../shared is there, else Fixtures/traces/go1.27/gcheavy.trace. OUT defaults to Fixtures/screenshots/report.png,
+# TRACE defaults to tracegolden's sample-gc trace (GC cycles, assists, tasks, network, syscalls),
+# Fixtures/tracegolden-sample/gcsmall.out, else Fixtures/traces/go1.27/gcheavy.trace. OUT defaults to Fixtures/screenshots/report.png,
 # the window to 1280,1800 (the top of the report: overview, findings, timeline).
 # Needs Chromium (Debian: apt-get install chromium). Uses $TRACEDB if set, else builds tracedb
 # (scratch path $SCRATCH, default .build).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-sample="$repo/../shared/tools/tracegolden/sample-gc/gcsmall.out"
+sample="$repo/Fixtures/tracegolden-sample/gcsmall.out"
 default_trace="$repo/Fixtures/traces/go1.27/gcheavy.trace"
 [ -f "$sample" ] && default_trace="$sample"
 trace=${1:-$default_trace}

@@ -5,7 +5,7 @@
 #
 # Compiles Sources/GoTrace/**/*.swift + Tests/Fuzz/GoTraceFuzz.swift with
 # `swiftc -sanitize=fuzzer,address` into $FUZZ_DIR (default /tmp/gotrace-fuzz), seeds the corpus
-# with Fixtures/traces/go1.*/ and ../shared/go-conformance/{fuzz,tests,cmd-trace,v1}/*.trace plus the
+# with Fixtures/traces/go1.*/ and Fixtures/go-conformance/{fuzz,tests,cmd-trace,v1}/*.trace plus the
 # committed regressions, and runs libFuzzer on one core (-jobs=1 -workers=1). The corpus persists
 # in $FUZZ_DIR/corpus between runs; findings land in $FUZZ_DIR/artifacts/ (crash-*, timeout-*,
 # oom-*, leak-*). Add each finding to Tests/GoTraceTests/FuzzRegressions/ once it is fixed.
@@ -15,7 +15,7 @@
 set -euo pipefail
 SECONDS_TO_RUN="${1:-600}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-SHARED="$(cd "$ROOT/.." && pwd)/shared/go-conformance"
+SHARED="$ROOT/Fixtures/go-conformance"
 FUZZ_DIR="${FUZZ_DIR:-/tmp/gotrace-fuzz}"
 OPT="${FUZZ_OPT:--O}"
 MAX_LEN="${FUZZ_MAX_LEN:-65536}"

@@ -3,20 +3,16 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
 // MARK: - Locations
 
 enum AnalysisPaths {
-    /// The repository root (…/main), from this file's path.
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `/work/shared` next to the repository.
-    static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let tracegolden = shared.appendingPathComponent("tools/tracegolden")
-    static let sampleTrace = tracegolden.appendingPathComponent("sample-gc/gcsmall.out")
-    static let sampleGolden = tracegolden.appendingPathComponent("sample-gc/output")
-    static let fixtures = repoRoot.appendingPathComponent("Fixtures")
+    /// tracegolden's own sample (Fixtures/tracegolden-sample).
+    static let sampleTrace = RepoPaths.tracegoldenSample.appendingPathComponent("gcsmall.out")
+    static let sampleGolden = RepoPaths.tracegoldenSample.appendingPathComponent("output")
+    static let fixtures = RepoPaths.fixtures
 }
 
 /// A trace with its tracegolden output directory.
@@ -56,41 +52,12 @@ struct GoldenCase: Sendable, CustomTestStringConvertible, Hashable {
 // MARK: - TSV files
 
 /// A tracegolden TSV file: a header and rows of raw (escaped) fields.
-struct GoldenTSV {
-    var header: [String]
-    var rows: [[String]]
+typealias GoldenTSV = TSVTable
 
+extension TSVTable {
     /// Reads `dir/name`, or `dir/name.gz`; nil if neither exists.
-    static func load(_ dir: String, _ name: String) throws -> GoldenTSV? {
-        let fm = FileManager.default
-        let plain = dir + "/" + name
-        var text: String
-        if fm.fileExists(atPath: plain) {
-            text = try String(contentsOfFile: plain, encoding: .utf8)
-        } else if fm.fileExists(atPath: plain + ".gz") {
-            text = try gunzip(plain + ".gz")
-        } else {
-            return nil
-        }
-        if text.hasSuffix("\n") { text.removeLast() }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        }
-        guard !lines.isEmpty else { return GoldenTSV(header: [], rows: []) }
-        let header = lines.removeFirst()
-        return GoldenTSV(header: header, rows: lines)
-    }
-
-    private static func gunzip(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "gzip -dc \"$0\"", path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func load(_ dir: String, _ name: String) throws -> TSVTable? {
+        TSVTable(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent(name))
     }
 }
 

@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
 /// Compares every analysis of `c` with its tracegolden files. For a trace whose GOMAXPROCS changes,
@@ -13,7 +14,8 @@ func checkAgainstGolden(_ c: GoldenCase, events: AnalysisEventSource? = nil) thr
     let g = { (name: String) in try GoldenTSV.load(c.golden, name) }
 
     // The trace bounds the golden files are relative to.
-    if let meta = try g("meta.tsv") {
+    do {
+        let meta = try #require(try g("meta.tsv"), "\(c.name): meta.tsv missing")
         let kv = Dictionary(meta.rows.map { ($0[0], $0.count > 1 ? $0[1] : "") }, uniquingKeysWith: { a, _ in a })
         #expect(kv["trace_start"] == String(run.start), "\(c.name): trace_start")
         #expect(kv["trace_end"] == String(run.end), "\(c.name): trace_end")
@@ -69,10 +71,13 @@ struct AnalysisGoldenTests {
     /// tracegolden's own sample: 8 GC cycles, mark assists, sweeps, network I/O, select, syscalls,
     /// nested tasks, a "forever" block and a region open at trace end.
     @Test func sampleGC() throws {
-        guard FileManager.default.fileExists(atPath: GoldenCase.sample.trace) else {
-            try Test.cancel("tracegolden sample not found at \(GoldenCase.sample.trace) (../shared absent)")
-        }
+        _ = try requireBytes(URL(fileURLWithPath: GoldenCase.sample.trace))
         try checkAgainstGolden(.sample)
+    }
+
+    @Test("every fixture trace has tracegolden output")
+    func fixturesPresent() {
+        #expect(GoldenCase.fixtures().count == 66, "\(GoldenCase.fixtures().count) fixtures with tracegolden output")
     }
 
     /// Every fixture trace with tracegolden output (Fixtures/traces/go1.N/NAME.trace).

@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
 // MARK: - Independent models
@@ -13,8 +14,9 @@ import Testing
 /// counted `GC …` mode, or (with `.sweep`) a sweep; during a GC stop-the-world every P counts.
 ///
 /// This is what the utilization means. Go's algorithm (and ``MutatorUtilization`` by default)
-/// differs only in its worker double count; ``MutatorUtilization`` with `countWorkerRunsOnce: true`
-/// must give exactly this model's function. First-generation RangeActive back-dating of assists
+/// differs in its worker double count and in ignoring a stop-the-world that began before the first
+/// GOMAXPROCS metric (on v1 traces: every GC STW); ``MutatorUtilization`` with
+/// `countWorkerRunsOnce: true` (which also counts those STWs) must give exactly this model's function. First-generation RangeActive back-dating of assists
 /// and sweeps is not modelled (``backdated`` counts the events that would need it).
 struct ReferenceUtilization {
     let flags: UtilFlags
@@ -168,11 +170,7 @@ func checkUtilizationAgainstReference(_ c: GoldenCase, events: AnalysisEventSour
     for (i, flags) in flagSets.enumerated() {
         let expected = refs[i].finalize()
         guard refs[i].backdated == 0 else { continue } // Not modelled.
-        // Go ≤1.21 (v1) traces: Go's conversion emits the first GOMAXPROCS metric inside the first
-        // stop-the-world, and Go's utilization (which tracedb's follows) ignores everything before that
-        // metric, so it never counts a GC STW afterwards. The reference model counts them. Known and
-        // left open (issue 7 note); the Go-compatible values are still checked against Go's mmu.tsv.
-        if c.name.contains("go1.21") { continue }
+        // (Go ≤1.21 traces included: tracedb counts the GC STWs that Go's utilization misses there.)
         let actual = fixed[i].finalize().first ?? []
         #expect(actual == expected, "\(c.name) [\(flags.name)]: countWorkerRunsOnce differs from the ground-truth model (\(actual.count) vs \(expected.count) points)")
     }
@@ -245,7 +243,7 @@ func checkMMUWithGOMAXPROCSChanges(_ c: GoldenCase, _ run: AnalysisRun, events: 
     // 4. Never below Go's utilization, series by series, wherever Go's function is defined (Go's
     //    functions end where they last change: a function pinned at 0 by stale counts ends early).
     for flags in goldenFlagSets {
-        guard let mine = run.utilization[flags], let go = literalRun.utilization[flags] else { continue }
+        let mine = try #require(run.utilization[flags], "\(c.name) [\(flags.name)]: no utilization"), go = try #require(literalRun.utilization[flags])
         #expect(mine.count == go.count, "\(c.name) [\(flags.name)]: series")
         for (a, b) in zip(mine, go) {
             guard let end = b.last?.time else { continue }
@@ -259,7 +257,7 @@ func checkMMUWithGOMAXPROCSChanges(_ c: GoldenCase, _ run: AnalysisRun, events: 
     // 5. Our MMU values, independently (brute force, per series, windows clipped per series).
     var summary: [String] = []
     for flags in goldenFlagSets {
-        guard let mine = run.utilization[flags], let go = literalRun.utilization[flags] else { continue }
+        let mine = try #require(run.utilization[flags], "\(c.name) [\(flags.name)]: no utilization"), go = try #require(literalRun.utilization[flags])
         let ours = MMUCurve(mine), theirs = MMUCurve(go)
         for w in goldenWindows {
             let m = ours.mmu(window: w)

@@ -1,31 +1,26 @@
-// Support for the parser conformance tests: locating Go's test data (/work/shared/go-conformance)
+// Support for the parser conformance tests: locating Go's test data (Fixtures/go-conformance)
 // and fixture traces, and running the reader the way `tracedb dump` does.
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
 enum ConformancePaths {
-    /// The repository root, from this file's path (Tests/GoTraceTests/…).
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/go-conformance` next to the repository.
-    static let conformance = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/go-conformance")
-    static let fixtures = repoRoot.appendingPathComponent("Fixtures")
-
-    static var conformanceAvailable: Bool {
-        FileManager.default.fileExists(atPath: conformance.appendingPathComponent("README.md").path)
-    }
+    /// Fixtures/go-conformance: Go's parser test data, committed with the repository.
+    static let conformance = RepoPaths.conformance
+    static let fixtures = RepoPaths.fixtures
 
     /// The trace names (without `.trace`) in a folder of go-conformance.
-    static func cases(_ folder: String) -> [String] {
-        let dir = conformance.appendingPathComponent(folder)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
-        return names.filter { $0.hasSuffix(".trace") }.map { String($0.dropLast(6)) }.sorted()
-    }
+    static func cases(_ folder: String) -> [String] { RepoPaths.conformanceTraces(folder) }
 
     static func file(_ folder: String, _ name: String, _ ext: String) -> URL {
-        conformance.appendingPathComponent(folder).appendingPathComponent(name + ext)
+        RepoPaths.conformance(folder, name, ext)
+    }
+
+    /// A golden text file of go-conformance, stored as is or gzipped (`NAME.ext.gz`, over 64 KiB).
+    static func golden(_ folder: String, _ name: String, _ ext: String) -> [UInt8]? {
+        readMaybeGzipped(file(folder, name, ext))
     }
 }
 
@@ -35,11 +30,6 @@ struct DumpResult {
     var lines: [[UInt8]] = []
     var error: TraceError?
     var text: [UInt8] { lines.flatMap { $0 } }
-}
-
-func readBytes(_ url: URL) -> [UInt8]? {
-    guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-    return [UInt8](data)
 }
 
 /// Parses a trace and formats every event (like `go tool trace -d=parsed`).
@@ -121,17 +111,4 @@ func goUnquote(_ s: Substring) -> String {
         else { out.append(c) }
     }
     return out
-}
-
-/// Decompresses gzip data with the system `gzip` (goldens over 5 MB are stored gzipped).
-func gunzip(_ url: URL) -> [UInt8]? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", "gzip -dc \"$0\"", url.path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    do { try p.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return p.terminationStatus == 0 ? [UInt8](data) : nil
 }

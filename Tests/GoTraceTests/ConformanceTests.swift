@@ -3,14 +3,21 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
-@Suite("Go conformance", .enabled(if: ConformancePaths.conformanceAvailable,
-                                  "../shared/go-conformance not found next to the repository"))
+/// Reads Fixtures/go-conformance (committed): missing data fails, it is never skipped.
+@Suite("Go conformance")
 struct ConformanceTests {
     static let goldenCases = ConformancePaths.cases("tests").map { "tests/" + $0 }
         + ConformancePaths.cases("cmd-trace").map { "cmd-trace/" + $0 }
     static let fuzzCases = ConformancePaths.cases("fuzz")
+
+    @Test("Go's test data is there: 22 tests, cmd/trace's trace, 17 fuzz inputs")
+    func dataPresent() {
+        #expect(Self.goldenCases.count >= 23, "\(ConformancePaths.conformance.path): \(Self.goldenCases.count) traces")
+        #expect(Self.fuzzCases.count >= 17, "\(ConformancePaths.conformance.path)/fuzz: \(Self.fuzzCases.count) traces")
+    }
 
     private static func split(_ c: String) -> (String, String) {
         let parts = c.split(separator: "/")
@@ -28,14 +35,14 @@ struct ConformanceTests {
         let result = dumpParsed(path: trace)
         if firstLine.hasPrefix("SUCCESS") {
             #expect(result.error == nil, "unexpected error: \(String(describing: result.error))")
-            let want = try #require(readBytes(ConformancePaths.file(folder, name, ".parsed.txt")))
+            let want = try #require(ConformancePaths.golden(folder, name, ".parsed.txt"))
             #expect(result.text == want, "\(firstDifference(result.text, want))")
         } else {
             let pattern = goUnquote(firstLine.dropFirst("FAILURE ".count))
             let error = try #require(result.error, "expected a failure matching \(pattern)")
             let regex = try Regex(pattern)
             #expect(error.message.firstMatch(of: regex) != nil, "error \(error.message) does not match \(pattern)")
-            let want = try #require(readBytes(ConformancePaths.file(folder, name, ".partial.txt")))
+            let want = try #require(ConformancePaths.golden(folder, name, ".partial.txt"))
             #expect(result.text == want, "\(firstDifference(result.text, want))")
         }
     }
@@ -44,10 +51,11 @@ struct ConformanceTests {
     @Test("wire output", arguments: goldenCases + fuzzCases.map { "fuzz/" + $0 })
     func wire(_ c: String) throws {
         let (folder, name) = Self.split(c)
-        guard let want = readBytes(ConformancePaths.file(folder, name, ".wire.txt")) else { return }
+        let want = try #require(ConformancePaths.golden(folder, name, ".wire.txt"), "no \(c).wire.txt")
         let trace = ConformancePaths.file(folder, name, ".trace").path
         let result = dumpWire(path: trace)
-        if let bytes = readBytes(URL(fileURLWithPath: trace)), isOldFormat(bytes) {
+        let bytes = try #require(readBytes(URL(fileURLWithPath: trace)))
+        if isOldFormat(bytes) {
             #expect(result.error?.kind == .unsupportedVersion)
             return
         }
@@ -66,9 +74,7 @@ struct ConformanceTests {
         let trace = ConformancePaths.file("fuzz", name, ".trace")
         let goresult = try String(contentsOf: ConformancePaths.file("fuzz", name, ".goresult"), encoding: .utf8)
             .trimmingCharacters(in: .newlines)
-        let bytes = try #require(readBytes(trace))
         // Old-format (v1) inputs go through the v1 reader and must match Go's result just the same.
-        _ = bytes
         let result = dumpParsed(path: trace.path)
         let header = goresult.split(separator: ":", maxSplits: 1)
         let words = header[0].split(separator: " ")
@@ -76,15 +82,13 @@ struct ConformanceTests {
         #expect(result.lines.count == wantEvents)
         if words[0] == "SUCCESS" {
             #expect(result.error == nil, "unexpected error: \(String(describing: result.error))")
-            if let want = readBytes(ConformancePaths.file("fuzz", name, ".parsed.txt")) {
-                #expect(result.text == want, "\(firstDifference(result.text, want))")
-            }
+            let want = try #require(ConformancePaths.golden("fuzz", name, ".parsed.txt"))
+            #expect(result.text == want, "\(firstDifference(result.text, want))")
         } else {
             let message = header.count > 1 ? header[1].trimmingCharacters(in: .whitespaces) : ""
             #expect(result.error?.message == message)
-            if let want = readBytes(ConformancePaths.file("fuzz", name, ".partial.txt")) {
-                #expect(result.text == want, "\(firstDifference(result.text, want))")
-            }
+            let want = try #require(ConformancePaths.golden("fuzz", name, ".partial.txt"))
+            #expect(result.text == want, "\(firstDifference(result.text, want))")
         }
     }
 }

@@ -10,6 +10,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
 /// A trace as its raw wire events, to edit and write back (batch sizes are recomputed).
@@ -102,8 +103,8 @@ enum HostileCorpus {
     static func uv(_ v: UInt64) -> [UInt8] { var o: [UInt8] = []; WireTrace.uvarint(v, to: &o); return o }
 
     /// A fixture trace by version and name.
-    static func fixture(_ version: String, _ name: String) -> [UInt8]? {
-        readBytes(ConformancePaths.fixtures.appendingPathComponent("traces/\(version)/\(name).trace"))
+    static func fixture(_ version: String, _ name: String) throws -> [UInt8] {
+        try requireBytes(ConformancePaths.fixtures.appendingPathComponent("traces/\(version)/\(name).trace"))
     }
 
     /// Handcrafted framing damage: huge lengths and counts, endless and overlong varints.
@@ -167,11 +168,11 @@ enum HostileCorpus {
         var sources: [(tag: String, source: String?, bytes: [UInt8])] = []
         for version in ["go1.22", "go1.23", "go1.25", "go1.26", "go1.27"] {
             for name in ["tasks", "netfile"] {
-                if let b = fixture(version, name) { sources.append(("\(name)-\(version)", "\(version)/\(name)", b)) }
+                sources.append(("\(name)-\(version)", "\(version)/\(name)", try fixture(version, name)))
             }
         }
         for name in ["go122-task-across-generations", "go123-sync", "go125-sync"] {
-            if let b = readBytes(ConformancePaths.file("tests", name, ".trace")) { sources.append((name, nil, b)) }
+            sources.append((name, nil, try requireBytes(ConformancePaths.file("tests", name, ".trace"))))
         }
         for (tag, source, bytes) in sources {
             do {
@@ -254,19 +255,19 @@ enum HostileCorpus {
                     for (i, _) in t.batches where t.events[i].type == Ev.eventBatch { t.events[i].args[1] = t.events[i].args[1] % 2 }
                 }
             } catch {
-                // A v1 trace or one the wire reader rejects: nothing to edit.
-                continue
+                // Every source is a valid v2 trace: one that WireTrace cannot read is a broken fixture.
+                throw TestDataError("\(tag): WireTrace cannot read it: \(error)")
             }
         }
         return out
     }
 
     /// Byte-level damage with a fixed seed: every format version (v1 = go1.21 too), both few and many flips.
-    static func flips(rounds: Int) -> [HostileTrace] {
+    static func flips(rounds: Int) throws -> [HostileTrace] {
         var out: [HostileTrace] = []
         for version in ["go1.21", "go1.22", "go1.23", "go1.25", "go1.26", "go1.27"] {
             for name in ["tasks", "cpuprof", "workers"] {
-                guard let original = fixture(version, name) else { continue }
+                let original = try fixture(version, name)
                 var rng = SplitMix64(state: UInt64(truncatingIfNeeded: "\(version)/\(name)".hashValueStable))
                 for r in 0..<rounds {
                     var bytes = original
@@ -306,7 +307,7 @@ func expectCleanRead(_ bytes: [UInt8], _ what: String, sourceLocation: SourceLoc
     return strict
 }
 
-@Suite("Corrupt traces (deterministic)", .enabled(if: FixturePaths.available, "no traces under Fixtures/traces"))
+@Suite("Corrupt traces (deterministic)")
 struct CorruptionTests {
     @Test("WireTrace writes every fixture back as the same trace")
     func roundTrip() throws {
@@ -335,7 +336,7 @@ struct CorruptionTests {
     }
 
     @Test("structural damage: unknown IDs, generations out of order, absurd values",
-          arguments: (try? HostileCorpus.structural()) ?? [])
+          arguments: try HostileCorpus.structural())
     func structural(_ t: HostileTrace) throws {
         let r = expectCleanRead(t.bytes, t.name)
         let n = t.name
@@ -370,8 +371,10 @@ struct CorruptionTests {
     }
 
     @Test("byte flips with a fixed seed in traces of every format version")
-    func flips() {
-        for t in HostileCorpus.flips(rounds: 24) { expectCleanRead(t.bytes, t.name) }
+    func flips() throws {
+        let traces = try HostileCorpus.flips(rounds: 24)
+        #expect(traces.count == 6 * 3 * 24)
+        for t in traces { expectCleanRead(t.bytes, t.name) }
     }
 
     @Test("truncation of hostile traces at every byte never traps")
@@ -388,7 +391,7 @@ struct CorruptionTests {
     /// Writes the hostile traces the ingest tests load (run with TRACEDB_WRITE_HOSTILE=1 after changing the generator).
     @Test("write the hostile corpus to FuzzRegressions/", .enabled(if: ProcessInfo.processInfo.environment["TRACEDB_WRITE_HOSTILE"] == "1"))
     func writeHostileCorpus() throws {
-        let dir = ConformancePaths.repoRoot.appendingPathComponent("Tests/GoTraceTests/FuzzRegressions")
+        let dir = RepoPaths.root.appendingPathComponent("Tests/GoTraceTests/FuzzRegressions")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         // Kept small: the tasks fixture of three format versions, the multi-generation Go traces.
         let structural = try HostileCorpus.structural().filter {

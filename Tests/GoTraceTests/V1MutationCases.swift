@@ -1,4 +1,4 @@
-// Generated once: mutations of Go's v1 test traces (../shared/go-conformance/v1) and what
+// Generated once: mutations of Go's v1 test traces (Fixtures/go-conformance/v1) and what
 // `go tool trace -d=parsed` (Go 1.27.3) did with each: the error it printed and how many events it
 // printed before. Offsets and values were drawn from a seeded random generator; the header
 // (bytes 0..<16) is never touched. `.goPanics`: Go read the trace but panicked printing an event

@@ -3,15 +3,12 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import GoTrace
 
 enum V1Paths {
-    /// `../shared/go-conformance/v1`: Go's own v1 test traces with Go's dumps.
-    static let conformance = ConformancePaths.conformance.appendingPathComponent("v1")
-    static var conformanceAvailable: Bool {
-        FileManager.default.fileExists(atPath: conformance.path)
-    }
-    /// The v1 conformance traces (names without `.trace`).
+    /// The v1 conformance traces (names without `.trace`): Go's own v1 test traces with Go's dumps,
+    /// in Fixtures/go-conformance/v1.
     static var conformanceCases: [String] { ConformancePaths.cases("v1") }
 
     /// Fixture traces written in the v1 format (Fixtures/traces/go1.21).

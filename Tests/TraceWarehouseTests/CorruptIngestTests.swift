@@ -2,6 +2,7 @@ import Foundation
 import GoTrace
 import Testing
 @testable import TraceExport
+import TestSupport
 @testable import TraceWarehouse
 
 /// Hostile and damaged traces through the whole loader: each is either loaded whole (every event it
@@ -53,9 +54,9 @@ struct CorruptIngestTests {
         var files = ((try? fm.contentsOfDirectory(atPath: Self.regressions.path)) ?? [])
             .filter { !$0.hasPrefix(".") && $0 != "README.md" }.sorted().map { Self.regressions.appendingPathComponent($0).path }
         #expect(files.count > 50, "FuzzRegressions/ is missing")
-        let goFuzz = Paths.shared.appendingPathComponent("go-conformance/fuzz")
-        files += ((try? fm.contentsOfDirectory(atPath: goFuzz.path)) ?? []).filter { $0.hasSuffix(".trace") }.sorted()
-            .map { goFuzz.appendingPathComponent($0).path }
+        let goFuzz = RepoPaths.conformanceTraces("fuzz")
+        #expect(goFuzz.count == 17, "Go's fuzz corpus (Fixtures/go-conformance/fuzz): \(goFuzz.count) traces")
+        files += goFuzz.map { RepoPaths.conformance("fuzz", $0, ".trace").path }
         let w = try Self.warehouse()
         var before = try ReliabilityTests.fingerprint(w)
         var loaded = 0
@@ -101,12 +102,13 @@ struct CorruptIngestTests {
     @Test("a trace cut at many points: its complete generations or nothing")
     func truncations() throws {
         // Go's three-generation trace: cuts give 0, 1 or 2 complete generations.
-        let sync = Paths.shared.appendingPathComponent("go-conformance/tests/go125-sync.trace").path
+        let sync = RepoPaths.conformance("tests", "go125-sync", ".trace").path
         let candidates = [sync, Paths.fixtures.appendingPathComponent("traces/go1.27/workers.trace").path]
+        for source in candidates { _ = try requireBytes(URL(fileURLWithPath: source)) }
         let w = try Self.warehouse()
         var before = try ReliabilityTests.fingerprint(w)
         var loadedCuts = 0
-        for source in candidates where FileManager.default.fileExists(atPath: source) {
+        for source in candidates {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))
             let full = try countEvents(TraceReader(bytes: bytes))
             for cut in Set(Swift.stride(from: 0, to: bytes.count, by: max(1, bytes.count / 23))).sorted() {
@@ -167,17 +169,5 @@ struct CorruptIngestTests {
             "\(e)".contains("does not exist")
         }
         #expect { try Warehouse(path: dir.path) } throws: { e in "\(e)".contains("is a folder") }
-    }
-}
-
-@Suite("Fault injection: exports")
-struct FaultExportTests {
-    @Test("an export to a full disk reports the error instead of trapping (/dev/full)")
-    func textOutputDiskFull() throws {
-        guard let full = FileHandle(forWritingAtPath: "/dev/full") else { return }
-        let out = TextOutput(handle: full)
-        for _ in 0..<3 { out.write(String(repeating: "x", count: 600_000)) }  // more than one 1 MiB flush
-        #expect(out.writeError != nil)
-        #expect(throws: (any Error).self) { try out.finish() }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import GoTrace
 import Testing
 @testable import TraceExport
+import TestSupport
 @testable import TraceWarehouse
 
 /// A trace file to ingest and rebuild.
@@ -20,7 +21,7 @@ struct RebuildCase: Sendable, CustomTestStringConvertible {
     /// tracedb's fuzz regressions (`*.trace` and crash inputs without an extension): whatever of them
     /// the loader accepts must rebuild too.
     static let edgeCases: [RebuildCase] =
-        traces(in: Paths.shared.appendingPathComponent("go-conformance")) { $0.hasSuffix(".trace") }
+        traces(in: RepoPaths.conformance) { $0.hasSuffix(".trace") }
         + traces(in: Paths.repo.appendingPathComponent("Tests/GoTraceTests"), folders: ["FuzzRegressions"]) {
             $0.hasSuffix(".trace") || !$0.contains(".")
         }
@@ -93,8 +94,15 @@ enum DumpText {
 
 @Suite("A dump rebuilt from the events table equals tracedb dump")
 struct EventsRebuildTests {
-    @Test("every fixture: rebuilt dump == tracedb dump FILE == go tool trace -d=parsed",
-          .enabled(if: !RebuildCase.fixtures.isEmpty, "no fixture traces"), arguments: RebuildCase.fixtures)
+    @Test("the traces are there: 66 fixtures, 52 of Go's, the fuzz regressions")
+    func dataPresent() {
+        #expect(RebuildCase.fixtures.count == 66)
+        let go = RebuildCase.edgeCases.filter { !$0.name.hasPrefix("FuzzRegressions/") }
+        #expect(go.count == 52, "\(go.count) go-conformance traces")
+        #expect(RebuildCase.edgeCases.count - go.count > 50)
+    }
+
+    @Test("every fixture: rebuilt dump == tracedb dump FILE == go tool trace -d=parsed", arguments: RebuildCase.fixtures)
     func fixture(_ c: RebuildCase) throws {
         let w = try TempWarehouse()
         let result = try w.ingest(c.path)
@@ -108,8 +116,7 @@ struct EventsRebuildTests {
         #expect(sameAsGo, "rebuilt vs go tool trace -d=parsed: \(DumpText.firstDifference(rebuilt, golden))")
     }
 
-    @Test("Go's edge-case traces and the fuzz regressions: every one that ingests rebuilds",
-          .enabled(if: !RebuildCase.edgeCases.isEmpty, "no go-conformance traces"), arguments: RebuildCase.edgeCases)
+    @Test("Go's edge-case traces and the fuzz regressions: every one that ingests rebuilds", arguments: RebuildCase.edgeCases)
     func edgeCase(_ c: RebuildCase) throws {
         let w = try TempWarehouse()
         let result: IngestResult
@@ -264,6 +271,33 @@ struct EventsRebuildTests {
         #expect(tail == want.map(DumpText.line))
         #expect(tail[4].hasSuffix("\nTransitionStack=\n\nStack=\n\n"), "\(tail[4])")
         #expect(tail[3].contains(" Wall=1969-12-31T23:59:58.999999999Z"), "\(tail[3])")
+    }
+
+    /// Fixtures/invalid-utf8: task, region and log strings that are not valid UTF-8 are stored as
+    /// their bytes (TEXT bound by byte count), so the rebuilt dump has Go's `\xNN` escapes.
+    @Test("strings that are not valid UTF-8: stored byte for byte, rebuilt as Go prints them", arguments: ["go1.21", "go1.27"])
+    func invalidUTF8(_ version: String) throws {
+        let dir = Paths.fixtures.appendingPathComponent("invalid-utf8")
+        let path = dir.appendingPathComponent("\(version).trace").path
+        let golden = try requireBytes(dir.appendingPathComponent("\(version).parsed.txt"))
+        let w = try TempWarehouse()
+        let id = try w.ingest(path).traceID
+        let rebuilt = try DumpText.rebuilt(w.warehouse.db, id)
+        let direct = try DumpText.direct(path)
+        #expect(rebuilt == direct, "\(DumpText.firstDifference(rebuilt, direct))")
+        if version == "go1.27" {
+            #expect(rebuilt == golden, "\(DumpText.firstDifference(rebuilt, golden))")
+        }
+        // (The v1 golden's event order is Go's map order; GoTraceTests compares it with v1Difference.)
+        let text = String(decoding: rebuilt, as: UTF8.self)
+        for line in [#"Type="task\xff\xfe""#, #"Category="cat\xc3" Message="msg \xed\xa0\x80 ok \xe2\x82""#,
+                     #"Type="region\x80""#, #"Category="café" Message="valid é and \xf4\x90\x80\x80""#] {
+            #expect(text.contains(line), "\(version): no \(line)")
+        }
+        #expect(try w.rows("SELECT hex(value) FROM strings WHERE trace_id = ? AND value LIKE 'task%'", [.int(id)])
+                == [["7461736BFFFE"]])
+        #expect(try w.rows("SELECT hex(value) FROM strings WHERE trace_id = ? AND value LIKE 'region%'", [.int(id)])
+                == [["726567696F6E80"]])
     }
 
     @Test("an inconsistent database is an error naming the event, not a wrong dump")

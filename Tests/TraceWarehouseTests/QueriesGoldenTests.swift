@@ -230,9 +230,16 @@ struct QueriesGoldenTests {
         guard let c = try QueryCheck(t) else { return }
         let got = try c.rows("mmu", ["window_ns", "go_mmu", "mmu", "go_worst_start_ns"])
         #expect(got.map { $0[0] } == ["1000000", "10000000", "100000000", "1000000000"])
-        guard got.contains(where: { $0[1] != "" }) else { return }  // ingest computed no MMU for this trace
         let start = Int64(try t.tsv("meta.tsv").rows.first { $0[0] == "trace_start" }?[1] ?? "0") ?? 0
         let want = try t.tsv("mmu.tsv").records.filter { $0["flags"] == "stw|background|assist" }
+        if want.isEmpty {
+            // A Go 1.11–1.21 trace without a GC has no GOMAXPROCS metric (Go's conversion emits it at
+            // the EvGomaxprocs of a stop-the-world): Go computes no utilization (mmu.tsv is empty) and
+            // neither does ingest, so the query gives the four windows with no values.
+            #expect(t.name.hasPrefix("go1.21/"), "\(t): mmu.tsv has no default rows")
+            #expect(got.allSatisfy { $0[1] == "" && $0[2] == "" }, "\(t): \(got)")
+            return
+        }
         #expect(want.count == 4)
         func check() {
             for (g, w) in zip(got, want) {

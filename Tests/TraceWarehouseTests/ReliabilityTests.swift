@@ -1,12 +1,14 @@
 import Foundation
 import GoTrace
 import Testing
+import TestSupport
 @testable import TraceWarehouse
 
 /// One trace is one transaction; cut-off traces load up to their last complete generation.
 @Suite("Ingest reliability")
 struct ReliabilityTests {
-    static var sample: String? { GoldenTrace.all.first?.trace }
+    /// tracegolden's sample trace (Fixtures/tracegolden-sample).
+    static var sample: String { GoldenTrace.all[0].trace }
 
     /// A fingerprint of everything in the database: every table's row count and content checksum.
     static func fingerprint(_ w: TempWarehouse) throws -> [String] {
@@ -21,10 +23,11 @@ struct ReliabilityTests {
 
     @Test("an invalid trace leaves the database exactly as it was")
     func invalidTraceRollsBack() throws {
-        let bad = Paths.shared.appendingPathComponent("go-conformance/tests/go122-create-syscall-with-p.trace").path
-        guard let sample = Self.sample, FileManager.default.fileExists(atPath: bad) else { return }
+        // Go's own trace that its reader refuses part way (Fixtures/go-conformance); fails if missing.
+        let bad = RepoPaths.conformance("tests", "go122-create-syscall-with-p", ".trace").path
+        _ = try requireBytes(URL(fileURLWithPath: bad))
         let w = try TempWarehouse()
-        try w.ingest(sample)
+        try w.ingest(Self.sample)
         let before = try Self.fingerprint(w)
         #expect(throws: IngestError.self) { try w.ingest(bad) }
         do { try w.ingest(bad) } catch let e as IngestError {
@@ -46,13 +49,12 @@ struct ReliabilityTests {
 
     @Test("a trace cut off mid-way is ingested up to its last complete generation and marked incomplete")
     func truncatedTrace() throws {
-        // The largest fixture has the most generations.
-        let candidates = GoldenTrace.all.map(\.trace).filter { !$0.contains("sample-gc") }
-        guard let big = candidates.max(by: { fileSize($0) < fileSize($1) }) else { return }
+        // Go's three-generation trace (the fixtures hold one generation each).
+        let big = RepoPaths.conformance("tests", "go125-sync", ".trace").path
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: big)))
         // Count the generations and cut inside the last one.
         let full = try countEvents(TraceReader(bytes: bytes))
-        guard full.syncs >= 3 else { return }
+        try #require(full.syncs >= 3, "\(big): \(full.syncs) Sync events, want several generations to cut inside the last")
         let cut = Array(bytes.prefix(bytes.count - 64))
         let partial = try countEvents(TraceReader(bytes: cut))
         #expect(partial.error?.kind == .truncated)
@@ -69,10 +71,10 @@ struct ReliabilityTests {
     @Test("two ingests into one database at the same time both succeed")
     func concurrentIngests() throws {
         let traces = GoldenTrace.all.map(\.trace).prefix(4)
-        guard traces.count >= 2 else { return }
+        try #require(traces.count == 4, "\(traces.count) golden traces")
         let w = try TempWarehouse()
         let path = w.path
-        let results = Mutex<[Result<IngestResult, Error>]>([])
+        let results = Locked<[Result<IngestResult, Error>]>([])
         DispatchQueue.concurrentPerform(iterations: traces.count) { i in
             let r = Result { try TraceLoader(warehouse: Warehouse(path: path)).ingest(path: traces[traces.startIndex + i]) }
             results.withLock { $0.append(r) }
@@ -86,7 +88,7 @@ struct ReliabilityTests {
 
     @Test("the same file twice is skipped; --replace loads it again")
     func sameFileTwice() throws {
-        guard let sample = Self.sample else { return }
+        let sample = Self.sample
         let w = try TempWarehouse()
         let a = try w.ingest(sample)
         let b = try w.ingest(sample)
@@ -108,10 +110,6 @@ struct ReliabilityTests {
     }
 }
 
-func fileSize(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
-}
-
 /// Reads every event; returns the count, the number of Sync events and the error that stopped it.
 func countEvents(_ r: TraceReader) throws -> (events: Int, syncs: Int, error: TraceError?) {
     var n = 0, syncs = 0
@@ -119,12 +117,4 @@ func countEvents(_ r: TraceReader) throws -> (events: Int, syncs: Int, error: Tr
         while let ev = try r.next() { n += 1; if ev.kind == .sync { syncs += 1 } }
     } catch let e as TraceError { return (n, syncs, e) }
     return (n, syncs, nil)
-}
-
-/// A tiny lock for test bookkeeping.
-final class Mutex<T>: @unchecked Sendable {
-    private var value: T
-    private let lock = NSLock()
-    init(_ v: T) { value = v }
-    func withLock<R>(_ f: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return f(&value) }
 }

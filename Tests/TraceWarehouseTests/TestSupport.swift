@@ -1,12 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TraceWarehouse
 
-/// Paths of the repository and the shared folder beside it.
+/// Paths of the repository and its test data.
 enum Paths {
-    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared: URL = repo.deletingLastPathComponent().appendingPathComponent("shared")
-    static let fixtures: URL = repo.appendingPathComponent("Fixtures")
+    static let repo: URL = RepoPaths.root
+    static let fixtures: URL = RepoPaths.fixtures
 }
 
 /// A trace with Go's analyses of it (tracegolden TSVs).
@@ -19,11 +19,9 @@ struct GoldenTrace: CustomStringConvertible, Sendable {
     /// The sample trace shipped with tracegolden plus every fixture with tracegolden output.
     static let all: [GoldenTrace] = {
         var out: [GoldenTrace] = []
-        let sample = Paths.shared.appendingPathComponent("tools/tracegolden/sample-gc")
-        if FileManager.default.fileExists(atPath: sample.path) {
-            out.append(GoldenTrace(name: "sample-gc", trace: sample.appendingPathComponent("gcsmall.out").path,
-                                   golden: sample.appendingPathComponent("output").path))
-        }
+        let sample = RepoPaths.tracegoldenSample
+        out.append(GoldenTrace(name: "sample-gc", trace: sample.appendingPathComponent("gcsmall.out").path,
+                               golden: sample.appendingPathComponent("output").path))
         let traces = Paths.fixtures.appendingPathComponent("traces")
         let fm = FileManager.default
         for version in ((try? fm.contentsOfDirectory(atPath: traces.path)) ?? []).sorted() {
@@ -43,21 +41,13 @@ struct GoldenTrace: CustomStringConvertible, Sendable {
 }
 
 /// A tracegolden TSV file.
-struct TSV {
-    var header: [String]
-    var rows: [[String]]
-    /// Reads `path`, or `path.gz` (large goldens are gzipped) through the system gzip.
+typealias TSV = TSVTable
+
+extension TSVTable {
+    /// Reads `path`, or `path.gz` (large goldens are gzipped); a missing file is an error naming it.
     init(path: String) throws {
-        let text: String
-        if FileManager.default.fileExists(atPath: path) {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } else {
-            text = try gunzip(path + ".gz")
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        header = lines.first?.components(separatedBy: "\t") ?? []
-        rows = lines.dropFirst().map { $0.components(separatedBy: "\t") }
+        guard let t = TSVTable(contentsOf: URL(fileURLWithPath: path)) else { throw WarehouseError("missing golden file \(path)") }
+        self = t
     }
     /// The rows restricted to `columns`, in that order.
     func project(_ columns: [String]) throws -> [[String]] {
@@ -121,18 +111,4 @@ func expectSameRows(_ got: [[String]], _ want: [[String]], sorted: Bool = true, 
     let extra = g.filter { !w.contains($0) }.prefix(5)
     Issue.record("\(what): \(g.count) rows, want \(w.count)\n missing (Go has, tracedb lacks):\n  \(missing.joined(separator: "\n  "))\n extra (tracedb has, Go lacks):\n  \(extra.joined(separator: "\n  "))",
                  sourceLocation: sourceLocation)
-}
-
-/// The text of a gzipped file (via /bin/gzip, present on every Debian system).
-func gunzip(_ path: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw WarehouseError("missing golden file \(path)") }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    p.arguments = ["-dc", path]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }

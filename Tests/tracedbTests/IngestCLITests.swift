@@ -6,7 +6,7 @@ struct IngestCLITests {
     @Test("ingest prints a summary line per trace, labels are stored, a second ingest skips")
     func ingestAndSkip() throws {
         let trace = CLI.fixture("tasks")
-        guard FileManager.default.fileExists(atPath: trace) else { return }
+        try #require(FileManager.default.fileExists(atPath: trace), "missing fixture \(trace)")
         let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("t.db").path
         let r = try CLI.run(["ingest", "--db", db, "--label", "commit=abc123", "--label", "host=ci", trace])
@@ -23,7 +23,7 @@ struct IngestCLITests {
     @Test("TRACEDB_DB names the default database")
     func envDatabase() throws {
         let trace = CLI.fixture("workers")
-        guard FileManager.default.fileExists(atPath: trace) else { return }
+        try #require(FileManager.default.fileExists(atPath: trace), "missing fixture \(trace)")
         let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("env.db").path
         let r = try CLI.run(["ingest", trace], env: ["TRACEDB_DB": db])
@@ -45,8 +45,8 @@ struct IngestCLITests {
 
     @Test("SIGKILL during an ingest leaves a valid database without half a trace")
     func killMidIngest() throws {
-        let traces = ["gcheavy", "explosion", "cpuio"].map { CLI.fixture($0) }.filter { FileManager.default.fileExists(atPath: $0) }
-        guard traces.count == 3 else { return }
+        let traces = ["gcheavy", "explosion", "cpuio"].map { CLI.fixture($0) }
+        try #require(traces.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "missing fixtures \(traces)")
         let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("t.db").path
         #expect(try CLI.run(["ingest", "--db", db, traces[0]]).status == 0)

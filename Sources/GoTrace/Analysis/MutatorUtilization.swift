@@ -52,6 +52,14 @@ public struct MutatorUtil: Sendable, Equatable {
 /// few worker runs (tracegolden's sample-gc: 0 from 8.2 ms to the end of an 83.6 ms trace). Pass
 /// `countWorkerRunsOnce: true` to count a worker once per run instead; that is not Go's number.
 ///
+/// Also Go's: nothing before the first GOMAXPROCS metric counts, not even the start of a GC
+/// stop-the-world. On Go 1.11–1.21 (v1) traces Go's conversion emits that first metric *inside* the
+/// first stop-the-world (`stop-the-world (GC sweep termination)` begins, then the metric, then the
+/// range ends), so Go's STW count goes to −1 at that end and no later GC stop-the-world ever brings
+/// it above 0: Go's utilization on such a trace never counts a GC STW. Pass
+/// `countSTWBeforeGOMAXPROCS: true` to count the stop-the-world ranges that began earlier (the
+/// functions then start at 0 inside that STW, and every later STW counts); not Go's number either.
+///
 /// Also Go's: a function only records *changes*, and the final "0 at the last event" is not a
 /// change when the utilization is already 0, so such a function ends where it last changed, not at
 /// the end of the trace; ``MMUCurve`` then clips windows to that shorter duration (as Go does).
@@ -82,6 +90,9 @@ public final class MutatorUtilization {
     public let flags: UtilFlags
     /// Whether background workers are counted once per run (not Go's behaviour; see above).
     public let countWorkerRunsOnce: Bool
+    /// Whether stop-the-world ranges that began before the first GOMAXPROCS metric count (not Go's
+    /// behaviour; see above).
+    public let countSTWBeforeGOMAXPROCS: Bool
     private var engine: MMUEngine
 
     /// How many GC-relevant events had no valid P (Go would have panicked on each).
@@ -103,10 +114,15 @@ public final class MutatorUtilization {
     /// - Parameters:
     ///   - flags: what counts as GC time.
     ///   - countWorkerRunsOnce: count a background worker once per run instead of Go's double count.
-    public init(flags: UtilFlags = .default, countWorkerRunsOnce: Bool = false) {
+    ///   - countSTWBeforeGOMAXPROCS: count a GC stop-the-world that began before the first GOMAXPROCS
+    ///     metric; nil (the default) means the same as `countWorkerRunsOnce`: Go's utilization makes
+    ///     neither correction, tracedb's own makes both.
+    public init(flags: UtilFlags = .default, countWorkerRunsOnce: Bool = false, countSTWBeforeGOMAXPROCS: Bool? = nil) {
         self.flags = flags
         self.countWorkerRunsOnce = countWorkerRunsOnce
-        engine = MMUEngine(flags: flags, countWorkerRunsOnce: countWorkerRunsOnce)
+        self.countSTWBeforeGOMAXPROCS = countSTWBeforeGOMAXPROCS ?? countWorkerRunsOnce
+        engine = MMUEngine(flags: flags, countWorkerRunsOnce: countWorkerRunsOnce,
+                           countSTWBeforeGOMAXPROCS: self.countSTWBeforeGOMAXPROCS)
     }
 
     /// Feeds the next event of the trace (in reader order).
@@ -123,6 +139,7 @@ public final class MutatorUtilization {
 struct MMUEngine {
     let flags: UtilFlags
     let countWorkerRunsOnce: Bool
+    let countSTWBeforeGOMAXPROCS: Bool
 
     private struct PerP {
         /// > 0 when GC is active on this P.
@@ -172,9 +189,10 @@ struct MMUEngine {
     var rebuildCountsOnGOMAXPROCSChange = true
     var onGOMAXPROCSChange: ((Int64, [Int], [Int]) -> Void)?
 
-    init(flags: UtilFlags, countWorkerRunsOnce: Bool) {
+    init(flags: UtilFlags, countWorkerRunsOnce: Bool, countSTWBeforeGOMAXPROCS: Bool) {
         self.flags = flags
         self.countWorkerRunsOnce = countWorkerRunsOnce
+        self.countSTWBeforeGOMAXPROCS = countSTWBeforeGOMAXPROCS
     }
 
     private func handleSTW(_ r: Range) -> Bool { flags.contains(.stw) && isGCSTWRangeName(r.name) }
@@ -251,6 +269,15 @@ struct MMUEngine {
 
         // Nothing can be computed before GOMAXPROCS is known (ground truth is kept regardless).
         if ps.isEmpty {
+            if countSTWBeforeGOMAXPROCS, case .range(let r, _) = payload, handleSTW(r) {
+                // Not Go's: a stop-the-world in progress when GOMAXPROCS becomes known counts.
+                switch ev.kind {
+                case .rangeBegin: stw += 1
+                case .rangeActive where nSync <= 1: stw += 1
+                case .rangeEnd: stw -= 1
+                default: break
+                }
+            }
             trackGroundTruth(ev, payload, gi)
             return
         }

@@ -38,17 +38,21 @@ public final class TraceAnalyses {
     /// - Parameters:
     ///   - utilizationFlags: the flag sets to compute utilization functions for (cmd/trace's default
     ///     only, by default).
-    ///   - countWorkerRunsOnce: see ``MutatorUtilization/init(flags:countWorkerRunsOnce:)``.
+    ///   - countWorkerRunsOnce, countSTWBeforeGOMAXPROCS: see
+    ///     ``MutatorUtilization/init(flags:countWorkerRunsOnce:countSTWBeforeGOMAXPROCS:)`` (nil: the
+    ///     same as `countWorkerRunsOnce`).
     ///   - profiles: the profiles to compute (all four by default).
     ///   - collectGoroutines: false leaves ``Result/summary``'s `goroutines` empty, instead of a
     ///     dictionary holding every goroutine's summary at once; take them one at a time from
     ///     ``consumeGoroutineSummaries(_:)``. For traces with many goroutines.
     public init(utilizationFlags: [UtilFlags] = [.default], countWorkerRunsOnce: Bool = false,
+                countSTWBeforeGOMAXPROCS: Bool? = nil,
                 profiles: [ProfileKind] = ProfileKind.allCases, collectGoroutines: Bool = true) {
         self.collectGoroutines = collectGoroutines
         var seenFlags = Set<UtilFlags>()
         utilizations = utilizationFlags.filter { seenFlags.insert($0).inserted }
-            .map { MMUEngine(flags: $0, countWorkerRunsOnce: countWorkerRunsOnce) }
+            .map { MMUEngine(flags: $0, countWorkerRunsOnce: countWorkerRunsOnce,
+                             countSTWBeforeGOMAXPROCS: countSTWBeforeGOMAXPROCS ?? countWorkerRunsOnce) }
         var seenKinds = Set<ProfileKind>()
         self.profiles = ProfileEngine(kinds: profiles.filter { seenKinds.insert($0).inserted })
     }

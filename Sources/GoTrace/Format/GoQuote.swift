@@ -103,10 +103,10 @@ func appendGoQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) 
     out.append(UInt8(ascii: "\""))
 }
 
-/// Appends a Swift string quoted as Go's `strconv.Quote` does.
+/// Appends a Swift string quoted as Go's `strconv.Quote` does: the exact bytes of a string from
+/// the trace (``TraceBytes``), so a byte that is not valid UTF-8 is written `\xNN`, as in Go.
 func appendGoQuoted(_ s: String, to out: inout [UInt8]) {
-    var s = s
-    s.withUTF8 { appendGoQuoted($0, to: &out) }
+    s.withTraceBytes { appendGoQuoted($0, to: &out) }
 }
 
 private func appendEscapedRune(_ r: UInt32, to out: inout [UInt8]) {

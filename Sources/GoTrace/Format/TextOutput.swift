@@ -6,10 +6,10 @@ extension Array where Element == UInt8 {
         s.withUTF8Buffer { append(contentsOf: $0) }
     }
 
+    /// Appends a string's bytes: for a string from the trace, its exact bytes (``TraceBytes``).
     @inline(__always)
     mutating func appendString(_ s: String) {
-        var s = s
-        s.withUTF8 { append(contentsOf: $0) }
+        s.withTraceBytes { append(contentsOf: $0) }
     }
 
     /// Decimal, like Go's `%d`.

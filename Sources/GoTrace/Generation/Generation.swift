@@ -296,7 +296,7 @@ private func addStrings(_ g: Generation, _ r: inout BytesReader) throws(TraceErr
         r.pos += n
         let start = g.stringBytes.count
         g.stringBytes.append(contentsOf: bytes)
-        let entry = StringEntry(start: start, count: n, value: String(decoding: bytes, as: UTF8.self))
+        let entry = StringEntry(start: start, count: n, value: String(traceBytes: bytes))
         if !g.strings.insert(id, entry) {
             let existing = g.strings[id]?.value ?? ""
             g.stringBytes.removeLast(n)

@@ -20,7 +20,7 @@ extension Event {
     /// The type of a TaskEnd as recorded by the ordering ("" if its TaskBegin was not seen).
     var taskEndType: String {
         guard let bytes = box?.taskType else { return "" }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(traceBytes: bytes)
     }
 
     /// Decodes the payload from the wire arguments.

@@ -192,7 +192,7 @@ struct V1Decoder {
         if sz == 0 { return "" }
         if sz > 1_000_000 { throw V1Error("string is too large (len=\(sz))") }
         guard let buf = readFull(Int(sz)) else { throw V1Error("failed to read trace: unexpected EOF", truncated: true) }
-        return String(decoding: buf, as: UTF8.self)
+        return String(traceBytes: buf)
     }
 
     // MARK: - Raw events
@@ -229,7 +229,7 @@ struct V1Decoder {
                 guard let buf = readFull(Int(ln)) else {
                     throw V1Error("failed to read trace: unexpected EOF", truncated: true)
                 }
-                tables.strings[id] = String(decoding: buf, as: UTF8.self)
+                tables.strings[id] = String(traceBytes: buf)
             }
             rawType = V1Ev.none
             return true

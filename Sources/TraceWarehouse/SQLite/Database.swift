@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import GoTrace
 
 /// An error from SQLite, carrying the result code, SQLite's message and the SQL that failed.
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
@@ -188,10 +189,15 @@ public final class Statement: @unchecked Sendable {
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
     public func bind(_ i: Int32, _ v: String?) throws {
-        guard var v else { return try bindNull(i) }
-        // The explicit byte count keeps a NUL inside the string (-1 would stop at it).
-        let rc = v.withUTF8 { sqlite3_bind_text(handle, i, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                                Int32($0.count), tracedb_sqlite3_transient()) }
+        guard let v else { return try bindNull(i) }
+        // The explicit byte count keeps a NUL inside the string (-1 would stop at it). A string from
+        // a trace is bound as its exact bytes (GoTrace's `withTraceBytes`), valid UTF-8 or not.
+        let rc = v.withTraceBytes { p -> Int32 in
+            // (A NULL pointer would bind NULL, not the empty string.)
+            guard let base = p.baseAddress else { return sqlite3_bind_text(handle, i, "", 0, tracedb_sqlite3_transient()) }
+            return sqlite3_bind_text(handle, i, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(p.count),
+                                     tracedb_sqlite3_transient())
+        }
         if rc != SQLITE_OK { throw db.error(rc, sql: sql) }
     }
     public func bind(_ i: Int32, _ v: [UInt8]) throws {
@@ -254,6 +260,12 @@ public final class Statement: @unchecked Sendable {
         // By byte count, not up to the first NUL (a string from a trace may hold one).
         let n = Int(sqlite3_column_bytes(handle, i))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+    /// A text column holding a string from a trace, with its exact bytes (GoTrace's
+    /// `String(traceBytes:)`), also when they are not valid UTF-8; `text(_:)` repairs them instead.
+    public func traceText(_ i: Int32) -> String {
+        guard let p = sqlite3_column_text(handle, i) else { return "" }
+        return String(traceBytes: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, i))))
     }
     /// Whether the statement only reads (SQLite's `sqlite3_stmt_readonly`).
     public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }

@@ -162,7 +162,7 @@ public final class EventsFromDatabase {
     private func detail(_ seq: Int64) throws -> OrderedJSON.Object? {
         guard !rows.isNull(Column.detail) else { return nil }
         do {
-            guard case .object(let o) = try OrderedJSON.parse(rows.text(Column.detail)) else {
+            guard case .object(let o) = try OrderedJSON.parse(rows.traceText(Column.detail)) else {
                 throw corrupt(seq, "event_details.detail is not a JSON object")
             }
             return o
@@ -216,7 +216,8 @@ public final class EventsFromDatabase {
         let s = try db.prepare("SELECT string_id, value FROM strings WHERE trace_id = ?")
         try s.bind(1, traceID)
         var out: [Int64: String] = [:]
-        while try s.step() { out[s.int64(0)] = s.text(1) }
+        // The exact bytes (a trace's strings need not be valid UTF-8).
+        while try s.step() { out[s.int64(0)] = s.traceText(1) }
         return out
     }
 
@@ -234,8 +235,8 @@ public final class EventsFromDatabase {
             """)
         try s.bind(1, traceID)
         while try s.step() {
-            frames[s.int64(0), default: []].append(StackFrame(pc: UInt64(bitPattern: s.int64(1)), function: s.text(2),
-                                                              file: s.text(3), line: UInt64(bitPattern: s.int64(4))))
+            frames[s.int64(0), default: []].append(StackFrame(pc: UInt64(bitPattern: s.int64(1)), function: s.traceText(2),
+                                                              file: s.traceText(3), line: UInt64(bitPattern: s.int64(4))))
         }
         let ids = try db.prepare("SELECT stack_id, depth FROM stacks WHERE trace_id = ?")
         try ids.bind(1, traceID)

@@ -5,14 +5,14 @@
 #   pprof_totals.tsv   trace, sha256, profile, n_samples, total_count, total_ns   (every fixture × profile;
 #                      sha256 of the trace file, so a regenerated fixture shows up as a stale golden)
 #   pprof_samples.tsv  trace, profile, count, ns, pcs (leaf→root, ';')        (every sample, sorted)
-# Traces: tracegolden's sample-gc/gcsmall.out and Fixtures/traces/go1.*/*.trace.
+# Traces: tracegolden's sample (Fixtures/tracegolden-sample/gcsmall.out) and Fixtures/traces/go1.*/*.trace.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 GO=${GO:-go}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 traces=()
-sample="$repo/../shared/tools/tracegolden/sample-gc/gcsmall.out"
+sample="$repo/Fixtures/tracegolden-sample/gcsmall.out"
 [ -f "$sample" ] && traces+=("sample-gc=$sample")
 for f in "$repo"/Fixtures/traces/go1.*/*.trace; do
   v=$(basename "$(dirname "$f")"); n=$(basename "$f" .trace)

@@ -1,0 +1,3 @@
+module badutf8
+
+go 1.21
