@@ -64,16 +64,16 @@ public final class Warehouse: @unchecked Sendable {
             }
             return
         }
-        // Before anything writes (journal mode): a database of an older tracedb stays exactly as it was.
-        if try (db.scalarInt("PRAGMA user_version") ?? 0) > 0, try db.scalarInt("PRAGMA application_id") != Self.applicationID {
-            throw Self.madeByOlder(path: path)
-        }
         if db.isReadOnlyFile {
             throw WarehouseError("cannot write to \(path): the file is read-only (check its permissions); tracedb needs write access to change it")
         }
         do {
             if let n = maxPageCount, n > 0 {
                 try db.execute("PRAGMA max_page_count = \(n)")
+            }
+            // Before anything writes (journal mode): a database of an older tracedb stays exactly as it was.
+            if try (db.scalarInt("PRAGMA user_version") ?? 0) > 0, try db.scalarInt("PRAGMA application_id") != Self.applicationID {
+                throw Self.madeByOlder(path: path)
             }
             try db.execute("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA synchronous = NORMAL")

@@ -216,7 +216,7 @@ struct EventsRebuildTests {
         }
         // A stack row without frames: Go's present-but-empty stack (prints `Stack=` and nothing under it).
         let emptyStack = try #require(try db.scalarInt("SELECT coalesce(max(stack_id), 0) + 1 FROM stacks WHERE trace_id = ?", [.int(id)]))
-        try db.execute("INSERT INTO stacks(trace_id, stack_id, depth) VALUES (\(id), \(emptyStack), 0)")
+        try db.execute("INSERT INTO stacks(trace_id, stack_id, depth, funcs, funcs_id) VALUES (\(id), \(emptyStack), 0, '', \(emptyStack))")
 
         let odd = "quote\" back\\slash\nnew\ttab \u{1} é 😀 \u{7f}"
         func time() -> Int64 { 1_000 + seq + start }
