@@ -6,6 +6,7 @@ struct TraceDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracedb",
         abstract: "Turn Go execution traces into a SQLite warehouse you can query, compare and gate CI on.",
+        version: VersionText.text,
         subcommands: [IngestCommand.self, BenchCommand.self, DumpCommand.self, ExportCommand.self, ReportCommand.self, QueriesCommand.self, QueryCommand.self, SQLCommand.self, RunsCommand.self, CompareCommand.self, TrendCommand.self]
     )
 
