@@ -105,6 +105,13 @@ public final class SpooledTrace: @unchecked Sendable {
         rmdir(folder)
     }
 
+    /// Deletes the file and its folder without touching the descriptor (safe while another thread
+    /// may still be writing: its writes then go to an unlinked file). For abandoned downloads.
+    func unlinkFiles() {
+        unlink(path)
+        rmdir(folder)
+    }
+
     /// Copies everything readable from `fd` (standard input: 0) into a new spool file, in 1 MiB
     /// reads, calling `progress` with the bytes copied so far. Memory stays at one buffer whatever
     /// the trace's size.

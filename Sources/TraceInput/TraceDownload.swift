@@ -70,6 +70,11 @@ public enum TraceDownload {
     /// `.notATrace` (e.g. the pprof index page), `.timeout`, `.empty`, `.io`.
     public static func fetch(_ target: Target, name: String, timeout: Double, directory: String? = nil,
                              progress: (@Sendable (Progress) -> Void)? = nil) async throws(TraceInputError) -> SpooledTrace {
+        try await fetch(target, name: name, timeout: timeout, directory: directory, progress: progress, created: nil)
+    }
+
+    static func fetch(_ target: Target, name: String, timeout: Double, directory: String?,
+                      progress: (@Sendable (Progress) -> Void)?, created: (@Sendable (SpooledTrace) -> Void)?) async throws(TraceInputError) -> SpooledTrace {
         let source = target.url
         var config = HTTPClient.Configuration()
         config.timeout = .init(connect: .milliseconds(Int64(timeout * 1000)))
@@ -77,7 +82,8 @@ public enum TraceDownload {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         let started = Date()
         do {
-            let spool = try await run(client, target, name: name, timeout: timeout, directory: directory, started: started, progress: progress)
+            let spool = try await run(client, target, name: name, timeout: timeout, directory: directory, started: started,
+                                      progress: progress, created: created)
             try? await client.shutdown()
             return spool
         } catch {
@@ -96,12 +102,19 @@ public enum TraceDownload {
             let lock = NSLock()
             var result: Result<SpooledTrace, TraceInputError>?
             var abandoned = false
+            var spool: SpooledTrace?
         }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         Task {
             let r: Result<SpooledTrace, TraceInputError>
-            do { r = .success(try await fetch(target, name: name, timeout: timeout, directory: directory, progress: progress)) }
+            let created: @Sendable (SpooledTrace) -> Void = { s in
+                box.lock.withLock {
+                    box.spool = s
+                    if box.abandoned { s.unlinkFiles() }
+                }
+            }
+            do { r = .success(try await fetch(target, name: name, timeout: timeout, directory: directory, progress: progress, created: created)) }
             catch let e as TraceInputError { r = .failure(e) }
             catch { r = .failure(TraceInputError(.io, source: target.url, message: "\(error)")) }
             box.lock.withLock {
@@ -112,7 +125,11 @@ public enum TraceDownload {
         }
         let limit = target.seconds + timeout
         if done.wait(timeout: .now() + .milliseconds(Int((limit + 0.5) * 1000))) == .timedOut {
-            box.lock.withLock { box.abandoned = true }
+            // The download goes on in the background until the process exits: its file goes now.
+            box.lock.withLock {
+                box.abandoned = true
+                box.spool?.unlinkFiles()
+            }
             throw timeoutError(target, timeout: timeout, connecting: false)
         }
         return try box.lock.withLock { box.result! }.get()
@@ -126,7 +143,8 @@ public enum TraceDownload {
     }
 
     private static func run(_ client: HTTPClient, _ target: Target, name: String, timeout: Double, directory: String?,
-                            started: Date, progress: (@Sendable (Progress) -> Void)?) async throws -> SpooledTrace {
+                            started: Date, progress: (@Sendable (Progress) -> Void)?,
+                            created: (@Sendable (SpooledTrace) -> Void)?) async throws -> SpooledTrace {
         let source = target.url
         var request = HTTPClientRequest(url: target.url)
         request.headers.add(name: "User-Agent", value: "tracedb")
@@ -148,6 +166,7 @@ public enum TraceDownload {
                                       + (first.isEmpty ? "" : ": \(first.prefix(200))") + hint)
         }
         let spool = try SpooledTrace(name: name, source: source, directory: directory)
+        created?(spool)
         do {
             var head: [UInt8] = []
             var checked = false

@@ -98,6 +98,11 @@ struct URLIngestCLITests {
         #expect(slow.status == 2)
         #expect(slow.stderr == "tracedb: \(server.base)/slow/debug/pprof/trace: no complete answer within 2 s (the server records 1 s; --timeout allows 1 s more)\n", "\(slow.stderr)")
         #expect(took < 10, "the timeout stops the wait (took \(took) s)")
+        // The abandoned download's temporary copy is gone too.
+        let tmp = FileManager.default.temporaryDirectory.path
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("tracedb-") }
+            .filter { FileManager.default.fileExists(atPath: "\(tmp)/\($0)/127.0.0.1:\(server.port).trace") }
+        #expect(left.isEmpty, "spool left in \(left)")
 
         let badURL = try CLI.run(["ingest", "--db", db, "--seconds", "0", "\(server.base)/debug/pprof/trace"])
         #expect(badURL.status == 2)
