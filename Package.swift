@@ -12,6 +12,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // HTTP client for `tracedb ingest http://…/debug/pprof/trace` (SwiftNIO; no libcurl, unlike
+        // FoundationNetworking, so the static release binary stays free of it).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev) plus a tiny inline C shim for the variadic calls.
@@ -42,13 +45,22 @@ let package = Package(
         ),
         // Exports and pictures read from the warehouse: pprof, folded stacks, Chrome JSON, OTLP, the HTML report.
         .target(name: "TraceExport", dependencies: ["TraceWarehouse", "GoTrace", "CZlib"]),
+        // Getting a trace to ingest: spooling a pipe, downloading from net/http/pprof, planning a
+        // `go test -trace` run. No SQLite, no flags.
+        .target(
+            name: "TraceInput",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        // Bakes the git commit into the binary at build time (`tracedb --version`), without network.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         // The thin command-line front end.
         .executableTarget(
             name: "tracedb",
             dependencies: [
-                "GoTrace", "TraceWarehouse", "TraceExport",
+                "GoTrace", "TraceWarehouse", "TraceExport", "TraceInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
         // Helpers every test target shares (repository paths, gzip'd goldens, TSV): a library only the
         // test targets use, since a test target cannot import another.

@@ -53,6 +53,10 @@ MAX_TRACE_BYTES=${MAX_TRACE_BYTES:-300000}
 declare -A PROGRAM_MAX_TRACE_BYTES=([lockthread]=60000 [gcheavy]=100000)
 MAX_ATTEMPTS=${MAX_ATTEMPTS:-10}
 
+# Programs that need a newer Go than the rest (go1.N directory minor version): flightrec uses
+# runtime/trace.FlightRecorder, new in Go 1.25. Older versions are skipped for them.
+declare -A PROGRAM_MIN_MINOR=([flightrec]=25)
+
 # Programs that set GOMAXPROCS themselves (no GOMAXPROCS=2 in their environment).
 SETS_GOMAXPROCS=" lockthread "
 
@@ -228,6 +232,10 @@ run_one() {
 
 for v in "${versions[@]}"; do
   for p in "${programs[@]}"; do
+    if [ "${v#go1.}" -lt "${PROGRAM_MIN_MINOR[$p]:-0}" ]; then
+      echo "== $v $p: skipped (needs go1.${PROGRAM_MIN_MINOR[$p]} or later)" >&2
+      continue
+    fi
     run_one "$v" "$p"
   done
 done

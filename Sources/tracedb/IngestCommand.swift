@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceInput
 import TraceWarehouse
 
 struct IngestCommand: ParsableCommand {
@@ -11,8 +12,16 @@ struct IngestCommand: ParsableCommand {
         cut off mid-way (crashed program) is loaded up to its last complete generation and marked \
         incomplete, with a warning. The same file (same SHA-256) is skipped unless --replace.
 
+        TRACE may be `-`: the trace is read from standard input (copied to a temporary file first, then \
+        loaded like a file; the run is named `stdin` unless --name). Or an http(s) URL of a Go program's \
+        net/http/pprof trace endpoint, http://HOST:PORT/debug/pprof/trace?seconds=N (http://HOST:PORT \
+        alone means that endpoint): the program records for N seconds (--seconds N sets it; Go's default \
+        is 1) and the trace is loaded when it has arrived.
+
         Examples:
-          go test -trace=trace.out ./... && tracedb ingest trace.out
+          go test -trace=trace.out ./pkg && tracedb ingest trace.out
+          ssh host cat trace.out | tracedb ingest - --name host-trace
+          tracedb ingest http://localhost:6060/debug/pprof/trace --seconds 5
           tracedb ingest --db runs.db --label commit=$(git rev-parse --short HEAD) trace.out
           tracedb ingest --git --label benchmark=BenchmarkServe *.trace
         """
@@ -29,10 +38,22 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Re-ingest files already in the database (their old rows are replaced).")
     var replace = false
 
-    @Argument(help: ArgumentHelp("Trace files written by runtime/trace or go test -trace.", valueName: "trace"))
+    @Option(help: ArgumentHelp("The run's name for a trace read from standard input or a URL (default: stdin, HOST:PORT.trace).", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("For a URL: how long the program records (its seconds parameter).", valueName: "seconds"))
+    var seconds: Double?
+
+    @Option(help: ArgumentHelp("For a URL: seconds allowed for connecting and, beyond the recording time, for the answer.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    @Argument(help: ArgumentHelp("Trace files written by runtime/trace or go test -trace; - for standard input; an http://HOST:PORT/debug/pprof/trace URL.", valueName: "trace"))
     var files: [String]
 
     func validate() throws {
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        if let name, name.isEmpty || name.contains("/") { throw ValidationError("--name wants a plain name without /, got '\(name)'") }
+        guard timeout > 0 else { throw ValidationError("--timeout wants a number of seconds above 0") }
         for l in labels where !l.contains("=") || l.hasPrefix("=") {
             throw ValidationError("--label wants key=value, got '\(l)'")
         }
@@ -53,26 +74,17 @@ struct IngestCommand: ParsableCommand {
         }
         let loader = TraceLoader(warehouse: warehouse)
         var failed = false
+        let settings = TraceArgumentSettings(name: name, seconds: seconds, timeout: timeout)
         for file in files {
-            let progress = ProgressLine(label: "ingesting \((file as NSString).lastPathComponent)")
-            var options = IngestOptions(labels: pairs, replace: replace)
-            if progress.enabled {
-                options.progress = { @Sendable (done: Int, total: Int) in progress.update(done: done, total: total) }
-            }
-            do {
-                let r = try loader.ingest(path: file, options: options)
-                progress.clear()
-                if r.skipped {
-                    print("trace \(r.traceID): \(file) is already in \(database.path) (same SHA-256); skipped (use --replace to load it again)")
-                    continue
-                }
-                let secs = String(format: "%.2f s", r.seconds)
-                print("trace \(r.traceID): \(file): \(HumanFormat.count(r.events)) events, \(HumanFormat.count(r.goroutines)) goroutines, "
-                    + "\(HumanFormat.duration(r.durationNs)), \(r.gcCycles) GC cycles (\(secs))")
-                if let w = r.warning { printError("tracedb: warning: \(file): \(w)") }
-            } catch {
-                progress.clear()
+            let trace: LocalTrace
+            do { trace = try TraceArguments.open(file, settings) } catch {
                 printError("tracedb: \(error)")
+                failed = true
+                continue
+            }
+            defer { trace.cleanup() }
+            if ingestAndReport(trace, loader: loader, warehouse: warehouse, options: IngestOptions(labels: pairs, replace: replace),
+                               databasePath: database.path) == nil {
                 failed = true
             }
         }
@@ -89,6 +101,9 @@ enum GitLabels {
         if let s = run(["status", "--porcelain", "--untracked-files=no"]) { out.append(("dirty", s.isEmpty ? "false" : "true")) }
         return out
     }
+
+    /// True if the current directory is inside a git work tree (git installed and the folder tracked).
+    static func insideWorkTree() -> Bool { run(["rev-parse", "--is-inside-work-tree"]) == "true" }
 
     static func run(_ args: [String]) -> String? {
         let p = Process()

@@ -6,7 +6,8 @@ struct TraceDB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracedb",
         abstract: "Turn Go execution traces into a SQLite warehouse you can query, compare and gate CI on.",
-        subcommands: [IngestCommand.self, BenchCommand.self, BenchCommandsCommand.self, DumpCommand.self, ExportCommand.self, ReportCommand.self, QueriesCommand.self, QueryCommand.self, SQLCommand.self, RunsCommand.self, CompareCommand.self, TrendCommand.self]
+        version: VersionText.text,
+        subcommands: [IngestCommand.self, RecordCommand.self, BenchCommand.self, BenchCommandsCommand.self, DumpCommand.self, ExportCommand.self, ReportCommand.self, QueriesCommand.self, QueryCommand.self, SQLCommand.self, RunsCommand.self, CompareCommand.self, TrendCommand.self]
     )
 
     /// Runs the command; usage errors exit 2 (documented in the README and every command's help), not

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceExport
 import TraceWarehouse
 
 struct TrendCommand: ParsableCommand {
@@ -21,6 +22,7 @@ struct TrendCommand: ParsableCommand {
           tracedb trend 'blocking-by-reason[reason=sync].total_ns' --label commit
           tracedb trend sched-latency.p99_ns --label commit --filter branch=main
           tracedb trend trace-summary.duration_ns --format csv
+          tracedb trend sched-latency.p99_ns --label commit --format html -o trend.html
 
         \(Exit.help)
         """
@@ -44,7 +46,14 @@ struct TrendCommand: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A parameter of the query (repeatable).", valueName: "name=value"))
     var params: [String] = []
 
-    @OptionGroup var output: FormatOption
+    @Option(help: ArgumentHelp(
+        "Output format: table, csv, json, markdown or html.",
+        discussion: "table: aligned, human units; csv and json: raw numbers only; markdown: for PR comments; html: a self-contained page drawing the metric across runs (mean line, min–max band of repeated runs, labels such as commits on the axis).",
+        valueName: "format"))
+    var format: TrendFormat = .table
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
+    var output: String?
     @OptionGroup var database: DatabaseOption
     @OptionGroup var queries: QueryDirsOption
 
@@ -59,7 +68,20 @@ struct TrendCommand: ParsableCommand {
             let db = try TraceResolver.openReadOnly(database.path)
             let report = try TrendReport.build(db: db, library: library, path: path, labelKey: label, order: order,
                                                filters: pairs, params: values, last: last)
-            emit(report.render(output.format))
+            let text = format.outputFormat.map { report.render($0) } ?? TrendHTML.render(report)
+            if let output {
+                do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                    throw InputError("cannot write \(output): \(error.localizedDescription)")
+                }
+            } else {
+                emit(text)
+            }
         }
     }
+}
+
+/// trend's output formats: the shared text formats plus a picture.
+enum TrendFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json, markdown, html
+    var outputFormat: OutputFormat? { OutputFormat(rawValue: rawValue) }
 }

@@ -23,7 +23,8 @@ enum CLI {
     @discardableResult
     /// Runs tracedb; `stdout`, if given, receives its standard output (e.g. `/dev/full`) and the
     /// returned stdout is empty.
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil, stdout: FileHandle? = nil) throws -> Output {
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil, stdout: FileHandle? = nil,
+                    stdin: FileHandle? = nil) throws -> Output {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -31,6 +32,7 @@ enum CLI {
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         if let cwd { p.currentDirectoryURL = cwd }
+        if let stdin { p.standardInput = stdin }
         let out = Pipe(), err = Pipe()
         p.standardOutput = stdout ?? out
         p.standardError = err
