@@ -162,6 +162,6 @@ struct RecordCommand: ParsableCommand {
         defer { head.cleanup() }
         let report = try ComparisonReport.build(library: library, base: base, head: head)
         print("\nCompared with trace \(previous), the latest earlier run of the same command:")
-        print(report.render(.table, top: 10), terminator: "")
+        print(report.render(.table, top: 10, showAllHint: "tracedb compare \(previous) \(newID) --top 0 for all"), terminator: "")
     }
 }

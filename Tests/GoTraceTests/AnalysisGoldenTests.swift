@@ -77,7 +77,7 @@ struct AnalysisGoldenTests {
 
     @Test("every fixture trace has tracegolden output")
     func fixturesPresent() {
-        #expect(GoldenCase.fixtures().count == 66, "\(GoldenCase.fixtures().count) fixtures with tracegolden output")
+        #expect(GoldenCase.fixtures().count == 69, "\(GoldenCase.fixtures().count) fixtures with tracegolden output")
     }
 
     /// Every fixture trace with tracegolden output (Fixtures/traces/go1.N/NAME.trace).

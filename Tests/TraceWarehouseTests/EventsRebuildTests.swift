@@ -94,9 +94,9 @@ enum DumpText {
 
 @Suite("A dump rebuilt from the events table equals tracedb dump")
 struct EventsRebuildTests {
-    @Test("the traces are there: 66 fixtures, 52 of Go's, the fuzz regressions")
+    @Test("the traces are there: 69 fixtures (12 programs × 6 Go versions, flightrec from Go 1.25 only), 52 of Go's, the fuzz regressions")
     func dataPresent() {
-        #expect(RebuildCase.fixtures.count == 66)
+        #expect(RebuildCase.fixtures.count == 69)
         let go = RebuildCase.edgeCases.filter { !$0.name.hasPrefix("FuzzRegressions/") }
         #expect(go.count == 52, "\(go.count) go-conformance traces")
         #expect(RebuildCase.edgeCases.count - go.count > 50)

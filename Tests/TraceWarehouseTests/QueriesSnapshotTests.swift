@@ -58,7 +58,7 @@ struct QueriesSnapshotTests {
 
     @Test("every fixture has a snapshot, and every snapshot a fixture")
     func coverage() throws {
-        #expect(Self.traces.count >= 60, "fixtures found: \(Self.traces.count)")
+        #expect(Self.traces.count >= 70, "fixtures found: \(Self.traces.count)")
         for t in Self.traces { #expect(FileManager.default.fileExists(atPath: Self.file(t).path), "no snapshot for \(t)") }
     }
 }

@@ -62,8 +62,9 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Appends Go's `time.Unix(sec, nsec).UTC().Format(time.RFC3339Nano)`.
-func appendRFC3339Nano(sec: Int64, nsec: Int64, to out: inout [UInt8]) {
+/// Appends Go's `time.Unix(sec, nsec).UTC().Format(time.RFC3339Nano)`; with `allNanoDigits`, always
+/// nine fractional digits (the warehouse's fixed-width `traces.wall_start`).
+func appendRFC3339Nano(sec: Int64, nsec: Int64, allNanoDigits: Bool = false, to out: inout [UInt8]) {
     let (s, ns) = normalizeUnix(sec, nsec)
     // Days since the epoch, then the civil date (Howard Hinnant's algorithm).
     var days = s / 86400
@@ -85,14 +86,23 @@ func appendRFC3339Nano(sec: Int64, nsec: Int64, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "T")); out.appendPadded(rem / 3600, width: 2)
     out.append(UInt8(ascii: ":")); out.appendPadded(rem / 60 % 60, width: 2)
     out.append(UInt8(ascii: ":")); out.appendPadded(rem % 60, width: 2)
-    if ns != 0 {
+    if ns != 0 || allNanoDigits {
         var digits = [UInt8](repeating: 0, count: 9)
         var x = ns
         for i in stride(from: 8, through: 0, by: -1) { digits[i] = UInt8(x % 10) + 48; x /= 10 }
         var n = 9
-        while n > 0 && digits[n - 1] == UInt8(ascii: "0") { n -= 1 }
+        while n > 0 && digits[n - 1] == UInt8(ascii: "0") && !allNanoDigits { n -= 1 }
         out.append(UInt8(ascii: "."))
         out.append(contentsOf: digits[0..<n])
     }
     out.append(UInt8(ascii: "Z"))
+}
+
+/// `unixNs` nanoseconds since the Unix epoch as RFC 3339 in UTC with all nine fractional digits
+/// (`2026-12-02T15:32:36.000000000Z`).
+package func rfc3339AllNanos(unixNs: Int64) -> String {
+    let secs = unixNs >= 0 ? unixNs / 1_000_000_000 : (unixNs - 999_999_999) / 1_000_000_000
+    var out: [UInt8] = []
+    appendRFC3339Nano(sec: secs, nsec: unixNs - secs * 1_000_000_000, allNanoDigits: true, to: &out)
+    return String(decoding: out, as: UTF8.self)
 }
