@@ -62,6 +62,7 @@ func ingestAndReport(_ trace: LocalTrace, loader: TraceLoader, warehouse: Wareho
                      databasePath: String) -> IngestResult? {
     let progress = ProgressLine(label: "ingesting \((trace.display as NSString).lastPathComponent)")
     var options = base
+    options.source = trace.recordedSource
     if progress.enabled {
         options.progress = { @Sendable (done: Int, total: Int) in progress.update(done: done, total: total) }
     }
@@ -81,11 +82,6 @@ func ingestAndReport(_ trace: LocalTrace, loader: TraceLoader, warehouse: Wareho
     if r.skipped {
         print("trace \(r.traceID): \(trace.display) is already in \(databasePath) (same SHA-256); skipped (use --replace to load it again)")
         return r
-    }
-    if let source = trace.recordedSource {
-        do { try warehouse.setSource(traceID: r.traceID, path: source) } catch {
-            printError("tracedb: warning: trace \(r.traceID): cannot record its source \(source): \(error)")
-        }
     }
     let secs = String(format: "%.2f s", r.seconds)
     print("trace \(r.traceID): \(trace.display): \(HumanFormat.count(r.events)) events, \(HumanFormat.count(r.goroutines)) goroutines, "

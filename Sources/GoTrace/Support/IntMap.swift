@@ -1,19 +1,19 @@
 /// A hash map from 64-bit integer IDs to small plain values, for per-goroutine,
 /// per-proc and per-thread state (the ordering's, and the warehouse loader's; Go uses maps; Swift's `Dictionary` with class values costs
 /// hashing and reference counting on every event). Open addressing, linear probing, deletion by
-/// backward shift. `package` access: the warehouse loader uses it, nothing outside tracedb does.
-package struct IntMap<Value> {
+/// backward shift.
+public struct IntMap<Value> {
     @usableFromInline var keys: [Int64]
     @usableFromInline var values: [Value?]
     @usableFromInline var mask: Int
     @usableFromInline var storedCount = 0
     /// Number of entries.
-    @inlinable package var count: Int { storedCount }
+    @inlinable public var count: Int { storedCount }
     /// Changes whenever slots may have moved (insertions of new keys, removals).
     @usableFromInline var storedLayoutVersion = 0
-    @inlinable package var layoutVersion: Int { storedLayoutVersion }
+    @inlinable public var layoutVersion: Int { storedLayoutVersion }
 
-    @inlinable package init() {
+    @inlinable public init() {
         keys = [Int64](repeating: 0, count: 16)
         values = [Value?](repeating: nil, count: 16)
         mask = 15
@@ -26,7 +26,7 @@ package struct IntMap<Value> {
 
     /// The slot holding `key`, or nil.
     @inlinable @inline(__always)
-    package func find(_ key: Int64) -> Int? {
+    public func find(_ key: Int64) -> Int? {
         var i = home(key)
         while values[i] != nil {
             if keys[i] == key { return i }
@@ -36,24 +36,24 @@ package struct IntMap<Value> {
     }
 
     @inlinable @inline(__always)
-    package func contains(_ key: Int64) -> Bool { find(key) != nil }
+    public func contains(_ key: Int64) -> Bool { find(key) != nil }
 
     /// The value at a slot returned by ``find(_:)``.
     @inlinable @inline(__always)
-    package subscript(slot slot: Int) -> Value {
+    public subscript(slot slot: Int) -> Value {
         get { values[slot]! }
         set { values[slot] = newValue }
     }
 
     @inlinable @inline(__always)
-    package subscript(key: Int64) -> Value? {
+    public subscript(key: Int64) -> Value? {
         guard let i = find(key) else { return nil }
         return values[i]
     }
 
     /// Inserts or replaces; returns the slot.
     @inlinable @discardableResult
-    package mutating func set(_ key: Int64, _ value: Value) -> Int {
+    public mutating func set(_ key: Int64, _ value: Value) -> Int {
         if let i = find(key) { values[i] = value; return i }
         storedLayoutVersion &+= 1
         if (storedCount + 1) * 4 > (mask + 1) * 3 { grow() }
@@ -65,7 +65,7 @@ package struct IntMap<Value> {
         return i
     }
 
-    @inlinable package mutating func remove(_ key: Int64) {
+    @inlinable public mutating func remove(_ key: Int64) {
         guard var i = find(key) else { return }
         storedLayoutVersion &+= 1
         values[i] = nil
@@ -100,14 +100,14 @@ package struct IntMap<Value> {
     }
 
     /// All entries, in no particular order.
-    @inlinable package func forEach(_ body: (Int64, Value) throws(TraceError) -> Void) throws(TraceError) {
+    @inlinable public func forEach(_ body: (Int64, Value) throws(TraceError) -> Void) throws(TraceError) {
         for i in 0...mask {
             if let v = values[i] { try body(keys[i], v) }
         }
     }
 
     /// All keys, sorted.
-    @inlinable package var sortedKeys: [Int64] {
+    @inlinable public var sortedKeys: [Int64] {
         var out: [Int64] = []
         for i in 0...mask where values[i] != nil { out.append(keys[i]) }
         return out.sorted()

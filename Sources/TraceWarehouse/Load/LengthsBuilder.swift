@@ -37,7 +37,8 @@ final class LengthsBuilder {
 
     /// Counts per measure, by packed (length: 41 bits, key: 22 bits); triples that do not fit go to `wide`.
     /// One map per measure keeps the transient of a map's growth small.
-    private var counts = [IntMap<Int32>](repeating: IntMap<Int32>(), count: Measure.allCases.count)
+    private final class Counts { var map = IntMap<Int32>() }   // a class: mutated in place, never copied
+    private var counts: [Counts] = Measure.allCases.map { _ in Counts() }
     private struct Wide: Hashable { var measure: Int64, key: Int64, length: Int64 }
     private var wide: [Wide: Int64] = [:]
 
@@ -60,9 +61,12 @@ final class LengthsBuilder {
         if key >= 0 && key < (1 << 22) && length >= 0 && length < (1 << 41) {
             // The key in the low bits: IntMap hashes by multiplication, which carries low bits up.
             let k = (length << 22) | key
-            let i = Int(m.rawValue)
-            if let slot = counts[i].find(k), counts[i][slot: slot] < Int32.max { counts[i][slot: slot] += 1; return }
-            if !counts[i].contains(k) { counts[i].set(k, 1); return }
+            let c = counts[Int(m.rawValue)]
+            if let slot = c.map.find(k) {
+                if c.map[slot: slot] < Int32.max { c.map[slot: slot] += 1; return }
+            } else {
+                c.map.set(k, 1); return
+            }
         }
         wide[Wide(measure: m.rawValue, key: key, length: length), default: 0] += 1
     }
@@ -192,7 +196,7 @@ final class LengthsBuilder {
         var keyIndex: [SQLValueKey: Int] = [:]
         var keys: [SQLValueKey] = []
         var rows: [Row] = []
-        rows.reserveCapacity(counts.reduce(wide.count) { $0 + $1.count })
+        rows.reserveCapacity(counts.reduce(wide.count) { $0 + $1.map.count })
         func append(_ m: Int64, _ k: Int64, _ length: Int64, _ n: Int64) throws {
             let measure: Int, kv: SQLValueKey
             if m < 0 {
@@ -205,8 +209,9 @@ final class LengthsBuilder {
             rows.append(Row(measure: measure, key: ki, length: length, count: n))
         }
         for m in counts.indices {
-            for k in counts[m].sortedKeys { try append(Int64(m), k & ((1 << 22) - 1), k >> 22, Int64(counts[m][k]!)) }
-            counts[m] = IntMap()
+            let c = counts[m]
+            for k in c.map.sortedKeys { try append(Int64(m), k & ((1 << 22) - 1), k >> 22, Int64(c.map[k]!)) }
+            c.map = IntMap()
         }
         for (k, n) in wide { try append(k.measure, k.key, k.length, n) }
         // Goroutines with a 'sched_latency' wait, per start function (measure -1 here).

@@ -9,6 +9,9 @@ public struct IngestOptions: Sendable {
     public var replace = false
     /// Called now and then with (bytes read, file size).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// Where the trace came from when the file read is only a temporary copy of it (`stdin`, a URL, a
+    /// recorded command): stored as `traces.file_path` instead of the copy's path.
+    public var source: String?
     public init(labels: [(key: String, value: String)] = [], replace: Bool = false,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.labels = labels; self.replace = replace; self.progress = progress
@@ -88,7 +91,7 @@ public final class TraceLoader {
                     }
                     try warehouse.deleteTrace(existing)
                 }
-                let absPath = URL(fileURLWithPath: path).standardizedFileURL.path
+                let absPath = options.source ?? URL(fileURLWithPath: path).standardizedFileURL.path
                 let ins = try db.prepare("""
                     INSERT INTO traces(file_name, file_path, file_size, sha256, go_version, ingested_at, tracedb_version, complete)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 0)
