@@ -18,14 +18,7 @@
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 sk AS (  -- per stack of this trace: leaf→root function names joined with ';'
-  SELECT stack_id AS sid, group_concat(name, ';') AS funcs
-  FROM (SELECT sf.stack_id, sf.depth, fn.name
-        FROM stack_frames sf
-        JOIN frames fr ON fr.trace_id = sf.trace_id AND fr.frame_id = sf.frame_id
-        JOIN funcs fn ON fn.trace_id = fr.trace_id AND fn.func_id = fr.func_id
-        WHERE sf.trace_id = (SELECT tid FROM p)
-        ORDER BY sf.stack_id, sf.depth)
-  GROUP BY stack_id
+  SELECT st.stack_id AS sid, st.funcs FROM stacks st WHERE st.trace_id = (SELECT tid FROM p)
   UNION ALL SELECT 0, ''  -- no stack
 ),
 u AS (  -- stack rows and wait rows in one stream: the window carries each stack's text to its waits

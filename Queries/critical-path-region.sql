@@ -65,14 +65,7 @@ lk2 AS (
   LEFT JOIN goroutine_states w ON w.trace_id = (SELECT tid FROM p) AND w.goid = lk.goid AND w.start_seq = lk.wseq
 ),
 sk AS (  -- per stack of this trace: leaf→root function names joined with ';'
-  SELECT stack_id AS sid, group_concat(name, ';') AS funcs
-  FROM (SELECT sf.stack_id, sf.depth, fn.name
-        FROM stack_frames sf
-        JOIN frames fr ON fr.trace_id = sf.trace_id AND fr.frame_id = sf.frame_id
-        JOIN funcs fn ON fn.trace_id = fr.trace_id AND fn.func_id = fr.func_id
-        WHERE sf.trace_id = (SELECT tid FROM p)
-        ORDER BY sf.stack_id, sf.depth)
-  GROUP BY stack_id
+  SELECT st.stack_id AS sid, st.funcs FROM stacks st WHERE st.trace_id = (SELECT tid FROM p)
   UNION ALL SELECT 0, ''  -- no stack
 ),
 n AS (SELECT max(step) AS m FROM chain)
