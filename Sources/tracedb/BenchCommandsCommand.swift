@@ -32,8 +32,7 @@ struct BenchCommandsCommand: ParsableCommand {
     struct Row { var what: String; var seconds: Double; var rssKiB: Int; var note: String }
 
     func run() throws {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let exe = FileManager.default.isExecutableFile(atPath: me) ? me : (ProcessInfo.processInfo.arguments.first ?? "tracedb")
+        let exe = Bundle.main.executablePath ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
         let db = (dir as NSString).appendingPathComponent("tracedb-benchcmd-\(getpid()).db")
         let trendDB = db + ".trend.db"
@@ -47,8 +46,8 @@ struct BenchCommandsCommand: ParsableCommand {
             for i in 1...3 {
                 progress("Go's reader \(i)/3")
                 let r = try Self.time(goReader, [file])
-                rows.append(Row(what: "Go's reader (run \(i))", seconds: r.seconds, rssKiB: r.rssKiB,
-                                note: String(format: "%.2fM events/s", 0)))
+                // The events/s note is filled in once the ingest has counted the events.
+                rows.append(Row(what: "Go's reader (run \(i))", seconds: r.seconds, rssKiB: r.rssKiB, note: ""))
             }
         }
         progress("ingest")

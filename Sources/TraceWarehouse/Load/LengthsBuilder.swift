@@ -29,8 +29,9 @@ final class LengthsBuilder {
     }
 
     /// Keys of the cause and end measures (the text is written at the end).
-    enum Cause { static let firstRun: Int64 = 0, woken: Int64 = 1, syscallReturned: Int64 = 2, preempted: Int64 = 3,
-                 yielded: Int64 = 4, stoppedBase: Int64 = 16 }  // stoppedBase + reason string id
+    /// Keys of the cause measure: three fixed causes, else `stoppedBase` + the string id of the reason that
+    /// made the goroutine runnable ('preempted' and 'runtime.Gosched' are told apart by text when written).
+    enum Cause { static let firstRun: Int64 = 0, woken: Int64 = 1, syscallReturned: Int64 = 2, stoppedBase: Int64 = 16 }
     enum SliceEnd: Int64, CaseIterable { case blocked = 0, preempted, yield, syscall, exit, other
         var name: String { ["blocked", "preempted", "yield", "syscall", "exit", "other"][Int(rawValue)] }
     }
@@ -187,7 +188,7 @@ final class LengthsBuilder {
         }
         struct Row { var measure: Int, key: Int, length: Int64, count: Int64 }
         // Distinct (measure, key) pairs first, to rank their keys.
-        var measureOf: [String] = Measure.allCases.map(\.name) + ["sched_waiting_goroutines"]
+        let measureOf: [String] = Measure.allCases.map(\.name) + ["sched_waiting_goroutines"]
         let waitingMeasure = measureOf.count - 1
         let measureRank: [Int] = {
             let order = measureOf.indices.sorted { measureOf[$0] < measureOf[$1] }
@@ -236,7 +237,6 @@ final class LengthsBuilder {
             try ins.run()
             i = j
         }
-        measureOf = []
     }
 }
 
