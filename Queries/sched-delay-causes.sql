@@ -15,45 +15,10 @@
 -- metric: wait_ns ns lower — goroutine wait time attributed to the cause
 -- metric: pct percent none — share of all scheduling wait
 -- metric: max_waiting count none — most goroutines waiting at once under this cause
+-- Reads sched_delay_causes, which the loader sweeps once at ingest; the pure-SQL definition over
+-- goroutine_states, proc_states and stw_pauses is Tests/TraceWarehouseTests/Oracle/sched-delay-causes.sql.
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-pts(ts, dr, di, dw, dg, ds) AS (
-  SELECT s.event_ns, 1, 0, 0, 0, 0 FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-    WHERE s.state = 2 AND s.first_run = 0 AND s.open_at_end = 0
-  UNION ALL SELECT s.end_ns, -1, 0, 0, 0, 0 FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-    WHERE s.state = 2 AND s.first_run = 0 AND s.open_at_end = 0
-  UNION ALL SELECT ps.start_ns, 0, 1, 0, 0, 0 FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state = 3
-  UNION ALL SELECT ps.end_ns, 0, -1, 0, 0, 0 FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state = 3
-  UNION ALL SELECT w.start_ns, 0, 0, 1, 0, 0 FROM stw_pauses w JOIN p ON w.trace_id = p.tid WHERE w.start_ns IS NOT NULL
-  UNION ALL SELECT w.end_ns, 0, 0, -1, 0, 0 FROM stw_pauses w JOIN p ON w.trace_id = p.tid WHERE w.start_ns IS NOT NULL
-  UNION ALL SELECT s.start_ns, 0, 0, 0, 1, 0 FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-    JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
-    WHERE s.state = 3 AND g.name = 'runtime.gcBgMarkWorker'
-  UNION ALL SELECT s.end_ns, 0, 0, 0, -1, 0 FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-    JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
-    WHERE s.state = 3 AND g.name = 'runtime.gcBgMarkWorker'
-  UNION ALL SELECT s.start_ns, 0, 0, 0, 0, 1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-    WHERE s.state = 5 AND s.proc_id IS NOT NULL AND s.end_ns - coalesce(s.syscall_blocked_ns, 0) > s.start_ns
-  UNION ALL SELECT s.end_ns - coalesce(s.syscall_blocked_ns, 0), 0, 0, 0, 0, -1 FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-    WHERE s.state = 5 AND s.proc_id IS NOT NULL AND s.end_ns - coalesce(s.syscall_blocked_ns, 0) > s.start_ns
-),
-seg AS (
-  SELECT ts, lead(ts) OVER (ORDER BY ts) AS nx,
-         sum(sum(dr)) OVER (ORDER BY ts) AS r, sum(sum(di)) OVER (ORDER BY ts) AS i,
-         sum(sum(dw)) OVER (ORDER BY ts) AS w, sum(sum(dg)) OVER (ORDER BY ts) AS g,
-         sum(sum(ds)) OVER (ORDER BY ts) AS s
-  FROM pts GROUP BY ts
-),
-c AS (
-  SELECT CASE WHEN w > 0 THEN 'stop-the-world'
-              WHEN i > 0 THEN 'idle P available'
-              WHEN g > 0 THEN 'all Ps busy: GC workers'
-              WHEN s > 0 THEN 'all Ps busy: P held in syscall'
-              ELSE 'all Ps busy: goroutines' END AS cause,
-         r * (nx - ts) AS ns, r
-  FROM seg WHERE nx IS NOT NULL AND r > 0
-),
-tot AS (SELECT sum(ns) AS ns FROM c)
-SELECT cause, sum(ns) AS wait_ns, round(100.0 * sum(ns) / max((SELECT ns FROM tot), 1), 3) AS pct, max(r) AS max_waiting
+c AS (SELECT d.* FROM sched_delay_causes d JOIN p ON d.trace_id = p.tid)
+SELECT cause, wait_ns, round(100.0 * wait_ns / max((SELECT sum(wait_ns) FROM c), 1), 3) AS pct, max_waiting
 FROM c
-GROUP BY cause
 ORDER BY wait_ns DESC, cause;

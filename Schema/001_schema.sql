@@ -542,6 +542,21 @@ CREATE TABLE sched_summary (
     max_created_per_ms  INTEGER NOT NULL   -- most creations within one millisecond of the trace (ts_ns / 1e6)
 );
 
+CREATE TABLE sched_delay_causes (
+    -- The waits of sched-latency (Runnable after a first run, not open at the trace end), attributed moment
+    -- by moment to what else was going on, by the same sweep: for sched-delay-causes. Each instant has one
+    -- cause, the first that holds of: 'stop-the-world' (a stw_pauses pause with a start), 'idle P available'
+    -- (a P in proc_states Idle), 'all Ps busy: GC workers' (a runtime.gcBgMarkWorker goroutine Running),
+    -- 'all Ps busy: P held in syscall' (a Syscall interval on a P, before the P was taken away), 'all Ps
+    -- busy: goroutines'. Only causes with some wait have a row. The pure-SQL definition is the test oracle
+    -- Tests/TraceWarehouseTests/Oracle/sched-delay-causes.sql.
+    trace_id    INTEGER NOT NULL,
+    cause       TEXT NOT NULL,
+    wait_ns     INTEGER NOT NULL,  -- goroutine wait time under the cause (two goroutines waiting 1 ms together: 2 ms)
+    max_waiting INTEGER NOT NULL,  -- most goroutines waiting at once under the cause
+    PRIMARY KEY (trace_id, cause)
+) WITHOUT ROWID;
+
 -- ───────────────────────────── Views ─────────────────────────────
 -- For humans in the sqlite3 shell and for the saved queries: ids joined back to text, intervals
 -- read off the events that close them.

@@ -99,6 +99,10 @@ extension TraceLoad {
         try sum.bind([.int(traceID), .int(sweep.runnableNs), .int(Int64(sweep.peakRunnable)), sweep.peakRunnableAt.map { .int($0) } ?? .null,
                       .int(sweep.created), .int(sweep.maxCreatedPerMs)])
         try sum.run()
+        let causes = try db.prepare("INSERT INTO sched_delay_causes(trace_id, cause, wait_ns, max_waiting) VALUES (?, ?, ?, ?)")
+        for c in sweep.delayCauses {
+            try causes.bind([.int(traceID), .text(c.cause), .int(c.waitNs), .int(c.maxWaiting)]); try causes.run()
+        }
     }
 
     func writeLabels() throws {

@@ -54,6 +54,13 @@ final class LengthsBuilder {
     /// Intervals closed before their goroutine's name was known: goid → [(measure, length)].
     private var pending = IntMap<[(Int64, Int64)]>()
 
+    /// The name id of runtime.gcBgMarkWorker, once seen (0 before).
+    private var gcWorkerNameID: Int32 = 0
+    /// Whether the goroutine is named runtime.gcBgMarkWorker (a GC mark worker).
+    func isGCWorker(_ goid: Int64) -> Bool { gcWorkerNameID != 0 && nameID(goid) == gcWorkerNameID }
+    /// Whether it is a GC mark worker or has no name yet.
+    func mayBeGCWorker(_ goid: Int64) -> Bool { let n = nameID(goid); return n == 0 || n == gcWorkerNameID }
+
     /// A goroutine's start function as Go names it ('' if it has none).
     func name(of goid: Int64) -> String { names[Int(nameID(goid))] }
     @inline(__always) private func nameID(_ goid: Int64) -> Int32 { (goroutines[goid] ?? 0) & ~Self.waitedBit }
@@ -100,6 +107,7 @@ final class LengthsBuilder {
             let n: Int32
             if let id = nameIDs[ExactString(root.function)] { n = id } else {
                 n = Int32(names.count); names.append(root.function); nameIDs[ExactString(root.function)] = n
+                if root.function == "runtime.gcBgMarkWorker" { gcWorkerNameID = n }
             }
             goroutines[slot: slot] |= n
             if let p = pending.find(goid) {

@@ -1,29 +1,45 @@
 import GoTrace
 
 /// The scheduler's step functions over the whole timeline, swept once at ingest: how many goroutines
-/// are runnable and how many Ps idle at every instant. It yields the stretches with idle Ps while
-/// goroutines wait (`idle_p_episode_lengths`, `idle_p_episodes_longest`) and the peaks and totals of
-/// `sched_summary` (Schema/001_schema.sql), which the saved queries idle-ps-while-runnable(-worst) and
-/// goroutine-peak read.
+/// are runnable and how many Ps idle at every instant, and whether the world is stopped, a GC worker
+/// runs or a P is held in a syscall. It yields the stretches with idle Ps while goroutines wait
+/// (`idle_p_episode_lengths`, `idle_p_episodes_longest`), the peaks and totals of `sched_summary` and
+/// the causes of scheduling delay (`sched_delay_causes`) (Schema/001_schema.sql), which the saved
+/// queries idle-ps-while-runnable(-worst), goroutine-peak and sched-delay-causes read.
 ///
-/// Intervals are the ones of goroutine_intervals (Runnable, open ones up to the trace end) and
-/// proc_states (Idle). Changes arrive in time order except the start of an interval first seen through
-/// a status event, which Go's summary puts at the generation's Sync: changes are therefore buffered and
-/// swept one generation at a time, at the next Sync, when no earlier change can come any more.
+/// Intervals are the ones of goroutine_intervals (Runnable, open ones up to the trace end; Running of
+/// GC workers; Syscall while its P is held), proc_states (Idle) and stw_pauses. Changes arrive in time
+/// order except the start of an interval first seen through a status event, which Go's summary puts at
+/// the generation's Sync, and stop-the-world pauses, known once they end: changes are therefore
+/// buffered and swept one generation at a time, at the next Sync (but not past the start of a pause
+/// still open), when no earlier change can come any more.
 final class SchedSweep {
-    private enum Kind: Int64 { case runnableStart = 0, runnableEnd, idleStart, idleEnd }
-    /// A change, 16 bytes: the time, and the goroutine or P id with the kind in its top two bits.
+    private enum Kind: Int64 {
+        case runnableStart = 0, runnableEnd, idleStart, idleEnd
+        /// A wait of sched-latency (Runnable after the first run), from the event that made it runnable.
+        case delayStart, delayEnd
+        /// A Running interval of a goroutine that may be a GC mark worker (decided when swept, by name).
+        case workerStart, workerEnd
+        /// A Syscall interval while it holds its P.
+        case heldStart, heldEnd
+        case stwStart, stwEnd
+    }
+    /// A change, 16 bytes: the time, and the goroutine or P id with the kind in its top four bits.
     private struct Change {
         var t: Int64
         var packed: Int64
-        init(t: Int64, id: Int64, kind: Kind) { self.t = t; packed = (kind.rawValue << 62) | (id & ((1 << 62) - 1)) }
-        var id: Int64 { packed & ((1 << 62) - 1) }
-        var kind: Kind { Kind(rawValue: (packed >> 62) & 3)! }
+        init(t: Int64, id: Int64, kind: Kind) { self.t = t; packed = (kind.rawValue << 59) | (id & ((1 << 59) - 1)) }
+        var id: Int64 { packed & ((1 << 59) - 1) }
+        var kind: Kind { Kind(rawValue: (packed >> 59) & 15)! }
     }
     /// Changes in stream order, which is time order (event times never decrease) …
     private var inOrder: [Change] = []
-    /// … except the starts of intervals first seen through a status event, at the generation's Sync.
+    /// … except the starts of intervals first seen through a status event, at the generation's Sync,
+    /// and stop-the-world pauses (both changes added when the pause ends).
     private var early: [Change] = []
+
+    /// Whether a goroutine is a GC mark worker, by the name Go's summary gives it (asked when swept).
+    var isGCWorker: (Int64) -> Bool = { _ in false }
 
     // The step functions, after the changes at `segmentStart`.
     private var idle = 0
@@ -46,6 +62,32 @@ final class SchedSweep {
     static let keep = 1000
     private var keepThreshold: Int64 = 0   // episodes shorter than this cannot enter `longest`
 
+    // sched-delay-causes. The cause at each instant, by priority: 0 stop-the-world, 1 idle P available,
+    // 2 all Ps busy: GC workers, 3 all Ps busy: P held in syscall, 4 all Ps busy: goroutines.
+    static let causeNames = ["stop-the-world", "idle P available", "all Ps busy: GC workers",
+                             "all Ps busy: P held in syscall", "all Ps busy: goroutines"]
+    private var stw = 0
+    private var workers = IntMap<Bool>(), held = IntMap<Bool>()
+    /// Time spent under each cause so far (up to `segmentStart`).
+    private var causeNs = [Int64](repeating: 0, count: 5)
+    /// Goroutine wait time per cause: each wait adds the cause time between its start and its end.
+    private(set) var delayNs = [Int64](repeating: 0, count: 5)
+    /// The most goroutines waiting at once under each cause, counting only waits that end before the
+    /// trace end. Waits still open may turn out to be open at the end, so the maxima are kept per block:
+    /// block i runs from the start of the i-th wait still open to the next one, and a wait that ends
+    /// merges its block into the one before. At the end, block i's waiting count is its maximum minus i.
+    /// The blocks, flat: block b's cause times at its start `since[5b..<5b+5]`, its maxima
+    /// `peak[5b..<5b+5]`, and its neighbours (-1: none).
+    private var since: [Int64] = [], peak: [Int32] = [], prev: [Int] = [], next: [Int] = []
+    private var freeBlocks: [Int] = []
+    private var lastBlock = -1
+    private var settledPeak = [Int32](repeating: 0, count: 5)   // before the first wait still open
+    private var delays = IntMap<Int>()    // goid → its block
+    private var waiting: Int32 = 0
+    /// Stop-the-world pauses open: by (name, scope kind, scope id), their start.
+    private var openSTW: [STWKey: Int64] = [:]
+    struct STWKey: Hashable { var name: String, kind: Int, id: Int64 }
+
     private(set) var runnableNs: Int64 = 0
     private(set) var peakRunnable = 0
     private(set) var peakRunnableAt: Int64?
@@ -60,6 +102,25 @@ final class SchedSweep {
     func runnableEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .runnableEnd), false) }
     func idleStart(_ proc: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: proc, kind: .idleStart), firstSeen) }
     func idleEnd(_ proc: Int64, at t: Int64) { add(Change(t: t, id: proc, kind: .idleEnd), false) }
+    /// A wait of sched-latency begins (the goroutine became runnable after having run) or ends.
+    func delayStart(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .delayStart), false) }
+    func delayEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .delayEnd), false) }
+    /// A Running interval of a goroutine that is, or may turn out to be, a GC mark worker.
+    func workerStart(_ goid: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: goid, kind: .workerStart), firstSeen) }
+    func runningEnd(_ goid: Int64, at t: Int64) { if maybeWorker.contains(goid) { maybeWorker.remove(goid); add(Change(t: t, id: goid, kind: .workerEnd), false) } }
+    private var maybeWorker = IntMap<Bool>()
+    func noteMaybeWorker(_ goid: Int64) { maybeWorker.set(goid, true) }
+    /// A Syscall interval that holds its P begins, or stops holding it (the P was taken, or the syscall ended).
+    func heldStart(_ goid: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: goid, kind: .heldStart), firstSeen) }
+    func heldEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .heldEnd), false) }
+    /// Stop-the-world ranges, paired as RangeTracker pairs them (stw_pauses): a begin on an open key
+    /// replaces it, an end with no begin has no start (not counted), an active range in the first
+    /// generation starts at the trace start (`t` is then that start).
+    func stwBegin(_ key: STWKey, at t: Int64) { openSTW[key] = t }
+    func stwEnd(_ key: STWKey, at t: Int64) {
+        guard let a = openSTW.removeValue(forKey: key) else { return }
+        early.append(Change(t: a, id: 0, kind: .stwStart)); early.append(Change(t: t, id: 0, kind: .stwEnd))
+    }
     @inline(__always) private func add(_ c: Change, _ firstSeen: Bool) { if firstSeen { early.append(c) } else { inOrder.append(c) } }
     /// A goroutine created (NotExist → another state) at `t`.
     func createdGoroutine(at t: Int64) {
@@ -68,26 +129,46 @@ final class SchedSweep {
     }
 
     /// A Sync at `t`: every change before it is final.
-    func sync(at t: Int64) { sweep(before: t) }
+    func sync(at t: Int64) { sweep(before: min(t, openSTW.values.min() ?? .max)) }
 
     /// The trace ends at `end`: intervals still open end there, at the same instant as the last changes.
+    /// Waits of sched-latency still open are left out (sched-latency counts none open at the end).
     func finish(end: Int64) {
+        for (_, a) in openSTW.sorted(by: { $0.value < $1.value }) {
+            early.append(Change(t: a, id: 0, kind: .stwStart)); early.append(Change(t: end, id: 0, kind: .stwEnd))
+        }
+        openSTW = [:]
         sweep(before: end)
         // What is open once the changes at `end` have applied closes at `end` too, in the same sweep step.
         var openG = Set(runnable.sortedKeys), openP = Set(idleProcs.sortedKeys)
-        for c in early + inOrder {
+        var openW = Set(workers.sortedKeys), openH = Set(held.sortedKeys)
+        for c in early.sorted(by: { $0.t < $1.t }) + inOrder {
             switch c.kind {
             case .runnableStart: openG.insert(c.id)
             case .runnableEnd: openG.remove(c.id)
             case .idleStart: openP.insert(c.id)
             case .idleEnd: openP.remove(c.id)
+            case .workerStart: if isGCWorker(c.id) { openW.insert(c.id) }
+            case .workerEnd: openW.remove(c.id)
+            case .heldStart: openH.insert(c.id)
+            case .heldEnd: openH.remove(c.id)
+            case .delayStart, .delayEnd, .stwStart, .stwEnd: break
             }
         }
         for g in openG.sorted() { inOrder.append(Change(t: end, id: g, kind: .runnableEnd)) }
         for p in openP.sorted() { inOrder.append(Change(t: end, id: p, kind: .idleEnd)) }
+        for g in openW.sorted() { inOrder.append(Change(t: end, id: g, kind: .workerEnd)) }
+        for g in openH.sorted() { inOrder.append(Change(t: end, id: g, kind: .heldEnd)) }
         sweep(before: .max)
         // The segment after the last change is not part of the timeline.
         if inEpisode, let s = segmentStart { endEpisode(at: s) }
+        // Waits still open at the end: block i (from the i-th of them) held i of them.
+        var b = lastBlock, i = Int32(delays.count)
+        while b >= 0 {
+            for k in 0..<5 { settledPeak[k] = max(settledPeak[k], peak[5 * b + k] - i) }
+            b = prev[b]; i -= 1
+        }
+        since = []; peak = []; prev = []; next = []; delays = IntMap(); lastBlock = -1
         longest.sort { ($0.end - $0.start, -$0.start) > ($1.end - $1.start, -$1.start) }
         if longest.count > Self.keep { longest.removeLast(longest.count - Self.keep) }
     }
@@ -128,6 +209,12 @@ final class SchedSweep {
     /// The segment from `segmentStart` to `t` held the current values.
     private func closeSegment(until t: Int64) {
         guard let s = segmentStart, t > s else { return }
+        let cause = stw > 0 ? 0 : idle > 0 ? 1 : workers.count > 0 ? 2 : held.count > 0 ? 3 : 4
+        causeNs[cause] += t - s
+        if waiting > 0 {
+            if lastBlock >= 0 { peak[5 * lastBlock + cause] = max(peak[5 * lastBlock + cause], waiting) }
+            else { settledPeak[cause] = max(settledPeak[cause], waiting) }
+        }
         let bad = idle > 0 && runnableCount > 0
         if bad {
             if !inEpisode { inEpisode = true; epStart = s; epMaxIdle = 0; epMaxRunnable = 0; epWaiting = 0; epEnded.removeAll(keepingCapacity: true) }
@@ -154,6 +241,56 @@ final class SchedSweep {
         case .idleEnd:
             guard idleProcs.contains(c.id) else { return }
             idleProcs.remove(c.id); idle -= 1
+        case .delayStart:
+            guard !delays.contains(c.id) else { return }
+            let i: Int
+            if let f = freeBlocks.popLast() {
+                i = f
+                for k in 0..<5 { since[5 * i + k] = causeNs[k]; peak[5 * i + k] = 0 }
+                prev[i] = lastBlock; next[i] = -1
+            } else {
+                i = prev.count
+                since.append(contentsOf: causeNs); peak.append(contentsOf: repeatElement(0, count: 5))
+                prev.append(lastBlock); next.append(-1)
+            }
+            if lastBlock >= 0 { next[lastBlock] = i }
+            lastBlock = i
+            delays.set(c.id, i); waiting += 1
+        case .delayEnd:
+            guard let slot = delays.find(c.id) else { return }
+            let i = delays[slot: slot]
+            delays.remove(c.id); waiting -= 1
+            for k in 0..<5 { delayNs[k] += causeNs[k] - since[5 * i + k] }
+            // Its block merges into the one before (or the settled part).
+            let p = prev[i], n = next[i]
+            if p >= 0 {
+                for k in 0..<5 { peak[5 * p + k] = max(peak[5 * p + k], peak[5 * i + k]) }
+                next[p] = n
+            } else {
+                for k in 0..<5 { settledPeak[k] = max(settledPeak[k], peak[5 * i + k]) }
+            }
+            if n >= 0 { prev[n] = p } else { lastBlock = p }
+            freeBlocks.append(i)
+        case .workerStart:
+            if isGCWorker(c.id) { workers.set(c.id, true) }
+        case .workerEnd:
+            workers.remove(c.id)
+        case .heldStart:
+            held.set(c.id, true)
+        case .heldEnd:
+            held.remove(c.id)
+        case .stwStart:
+            stw += 1
+        case .stwEnd:
+            stw -= 1
+        }
+    }
+
+    /// sched-delay-causes' rows: (cause, goroutine wait time, most goroutines waiting at once), for the
+    /// causes with any wait.
+    var delayCauses: [(cause: String, waitNs: Int64, maxWaiting: Int64)] {
+        (0..<5).compactMap { k in
+            delayNs[k] > 0 || settledPeak[k] > 0 ? (Self.causeNames[k], delayNs[k], Int64(settledPeak[k])) : nil
         }
     }
 

@@ -135,6 +135,13 @@ final class StateTracker {
         return blocked
     }
 
+    /// Whether the goroutine has been Running in the trace (a Runnable interval from now is not its first run).
+    func hasRun(_ id: Int64) -> Bool { everRan.contains(id) }
+
+    /// The goroutine in a syscall whose P the last proc transition took away, once.
+    private var stolenSyscall: Int64?
+    func takeStolenSyscall() -> Int64? { defer { stolenSyscall = nil }; return stolenSyscall }
+
     private func endSyscall(_ id: Int64, _ open: inout OpenG) throws {
         if syscallingP[open.proc] == id { syscallingP.removeValue(forKey: open.proc) }
         if let m = syscallThread.removeValue(forKey: id) {
@@ -166,6 +173,7 @@ final class StateTracker {
             if to == .idle, let g = syscallingP.removeValue(forKey: id), let slot = goroutines.find(g),
                goroutines[slot: slot].state == .syscall {
                 goroutines[slot: slot].syscallBlockedSince = t
+                stolenSyscall = g
             }
             if let m = procOwner.removeValue(forKey: id) {
                 try updateThread(m, t: t, seq: seq) { if $0.proc == id { $0.proc = -1 } }

@@ -60,6 +60,7 @@ final class TraceLoad {
         details = try db.prepare("INSERT INTO event_details(trace_id, seq, detail) VALUES (?, ?, ?)")
         logs = try db.prepare("INSERT INTO logs(trace_id, seq, ts_ns, goid, task_id, category, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
         summary = SummaryBuilder(db: db, traceID: traceID)
+        sweep.isGCWorker = { [lengths] in lengths.isGCWorker($0) }
     }
 
     func run() throws -> IngestResult {
@@ -174,8 +175,24 @@ final class TraceLoad {
                 closed = try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
                                       forever: forever, event: ev, reason: name, stack: stack ?? 0)
                 if f != n {
-                    if closed?.state == .runnable { sweep.runnableEnd(st.resource.id, at: t) }
-                    if n == .runnable { sweep.runnableStart(st.resource.id, at: f == .undetermined ? lastSync : t, firstSeen: f == .undetermined) }
+                    let g = st.resource.id, firstSeen = f == .undetermined, start = firstSeen ? lastSync : t
+                    switch closed?.state {
+                    case .runnable?: sweep.runnableEnd(g, at: t); sweep.delayEnd(g, at: t)
+                    case .running?: sweep.runningEnd(g, at: t)
+                    case .syscall?: sweep.heldEnd(g, at: t)
+                    default: break
+                    }
+                    switch n {
+                    case .runnable:
+                        sweep.runnableStart(g, at: start, firstSeen: firstSeen)
+                        // sched-latency's waits: runnable again after a run, from this event.
+                        if tracker.hasRun(g) { sweep.delayStart(g, at: t) }
+                    case .running:
+                        if lengths.mayBeGCWorker(g) { sweep.noteMaybeWorker(g); sweep.workerStart(g, at: start, firstSeen: firstSeen) }
+                    case .syscall:
+                        if ev.proc >= 0 { sweep.heldStart(g, at: start, firstSeen: firstSeen) }
+                    default: break
+                    }
                 }
                 if let c = closed {
                     lengths.closed(c, goid: st.resource.id, t: t, to: n, forever: forever, closingReason: st.reason,
@@ -184,6 +201,7 @@ final class TraceLoad {
             case .proc:
                 let (f, n) = st.proc
                 let was = try tracker.proc(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync, event: ev)
+                if let g = tracker.takeStolenSyscall() { sweep.heldEnd(g, at: t) }
                 if f != n {
                     if was == .idle { sweep.idleEnd(st.resource.id, at: t) }
                     if n == .idle { sweep.idleStart(st.resource.id, at: f == .undetermined ? lastSync : t, firstSeen: f == .undetermined) }
@@ -243,6 +261,15 @@ final class TraceLoad {
                 if ev.kind == .rangeEnd { gcEndsAwaitingHeap.append(t) }
             }
             resKind = Int64(r.scope.kind.rawValue); resID = r.scope.kind == .none ? BatchInserter.null : r.scope.id
+            if r.name.hasPrefix("stop-the-world (") {
+                let key = SchedSweep.STWKey(name: r.name, kind: Int(r.scope.kind.rawValue), id: r.scope.kind == .none ? -1 : r.scope.id)
+                switch ev.kind {
+                case .rangeBegin: sweep.stwBegin(key, at: t)
+                case .rangeActive: if syncs < 2 { sweep.stwBegin(key, at: 0) }   // active since the trace start
+                case .rangeEnd: sweep.stwEnd(key, at: t)
+                default: break
+                }
+            }
             if !attrs.isEmpty {
                 let a = attrs.map { "\(JSON.string($0.name)):\(JSON.value($0.value))" }
                 try detail(s, "{\"attributes\":{\(a.joined(separator: ","))}}")
