@@ -15,9 +15,9 @@
 -- metric: wait_ns ns lower — goroutine wait time attributed to the cause
 -- metric: pct percent none — share of all scheduling wait
 -- metric: max_waiting count none — most goroutines waiting at once under this cause
--- Reads sched_delay_causes, which the loader sweeps once at ingest; the pure-SQL definition over
--- goroutine_states, proc_states and stw_pauses is Tests/TraceWarehouseTests/Oracle/sched-delay-causes.sql.
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
+-- sched_delay_causes is swept once at ingest; the pure-SQL definition over goroutine_states,
+-- proc_states and stw_pauses is Tests/TraceWarehouseTests/Oracle/sched-delay-causes.sql.
 c AS (SELECT d.* FROM sched_delay_causes d JOIN p ON d.trace_id = p.tid)
 SELECT cause, wait_ns, round(100.0 * wait_ns / max((SELECT sum(wait_ns) FROM c), 1), 3) AS pct, max_waiting
 FROM c
