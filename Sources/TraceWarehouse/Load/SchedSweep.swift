@@ -105,11 +105,16 @@ final class SchedSweep {
     /// A wait of sched-latency begins (the goroutine became runnable after having run) or ends.
     func delayStart(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .delayStart), false) }
     func delayEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .delayEnd), false) }
-    /// A Running interval of a goroutine that is, or may turn out to be, a GC mark worker.
-    func workerStart(_ goid: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: goid, kind: .workerStart), firstSeen) }
-    func runningEnd(_ goid: Int64, at t: Int64) { if maybeWorker.contains(goid) { maybeWorker.remove(goid); add(Change(t: t, id: goid, kind: .workerEnd), false) } }
+    /// A Running interval of a goroutine that is, or may turn out to be, a GC mark worker, begins; a
+    /// Running interval ends (only the ones begun here are changes).
+    func workerStart(_ goid: Int64, at t: Int64, firstSeen: Bool) {
+        maybeWorker.set(goid, true); add(Change(t: t, id: goid, kind: .workerStart), firstSeen)
+    }
+    func runningEnd(_ goid: Int64, at t: Int64) {
+        guard maybeWorker.contains(goid) else { return }
+        maybeWorker.remove(goid); add(Change(t: t, id: goid, kind: .workerEnd), false)
+    }
     private var maybeWorker = IntMap<Bool>()
-    func noteMaybeWorker(_ goid: Int64) { maybeWorker.set(goid, true) }
     /// A Syscall interval that holds its P begins, or stops holding it (the P was taken, or the syscall ended).
     func heldStart(_ goid: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: goid, kind: .heldStart), firstSeen) }
     func heldEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .heldEnd), false) }
@@ -134,7 +139,7 @@ final class SchedSweep {
     /// The trace ends at `end`: intervals still open end there, at the same instant as the last changes.
     /// Waits of sched-latency still open are left out (sched-latency counts none open at the end).
     func finish(end: Int64) {
-        for (_, a) in openSTW.sorted(by: { $0.value < $1.value }) {
+        for a in openSTW.values {
             early.append(Change(t: a, id: 0, kind: .stwStart)); early.append(Change(t: end, id: 0, kind: .stwEnd))
         }
         openSTW = [:]
@@ -142,7 +147,7 @@ final class SchedSweep {
         // What is open once the changes at `end` have applied closes at `end` too, in the same sweep step.
         var openG = Set(runnable.sortedKeys), openP = Set(idleProcs.sortedKeys)
         var openW = Set(workers.sortedKeys), openH = Set(held.sortedKeys)
-        for c in early.sorted(by: { $0.t < $1.t }) + inOrder {
+        for c in early + inOrder {
             switch c.kind {
             case .runnableStart: openG.insert(c.id)
             case .runnableEnd: openG.remove(c.id)

@@ -177,7 +177,9 @@ final class TraceLoad {
                 if f != n {
                     let g = st.resource.id, firstSeen = f == .undetermined, start = firstSeen ? lastSync : t
                     switch closed?.state {
-                    case .runnable?: sweep.runnableEnd(g, at: t); sweep.delayEnd(g, at: t)
+                    case .runnable?:
+                        sweep.runnableEnd(g, at: t)
+                        if closed!.flags & 1 == 0 { sweep.delayEnd(g, at: t) }   // not a first run: a wait of sched-latency
                     case .running?: sweep.runningEnd(g, at: t)
                     case .syscall?: sweep.heldEnd(g, at: t)
                     default: break
@@ -188,7 +190,7 @@ final class TraceLoad {
                         // sched-latency's waits: runnable again after a run, from this event.
                         if tracker.hasRun(g) { sweep.delayStart(g, at: t) }
                     case .running:
-                        if lengths.mayBeGCWorker(g) { sweep.noteMaybeWorker(g); sweep.workerStart(g, at: start, firstSeen: firstSeen) }
+                        if lengths.mayBeGCWorker(g) { sweep.workerStart(g, at: start, firstSeen: firstSeen) }
                     case .syscall:
                         if ev.proc >= 0 { sweep.heldStart(g, at: start, firstSeen: firstSeen) }
                     default: break
