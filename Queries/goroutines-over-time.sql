@@ -24,15 +24,31 @@ t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p
 nice(v) AS (SELECT 1 UNION ALL SELECT CASE WHEN substr(CAST(v AS TEXT), 1, 1) = '2' THEN v * 5 / 2 ELSE v * 2 END
             FROM nice WHERE v < 1000000000000000),
 bs AS (SELECT coalesce(:bucket_ns, (SELECT min(v) FROM nice, t WHERE v * 100 >= t.dur)) AS w),
+-- timeline_buckets holds each bucket's time, summed at ingest over buckets of width_ns: when the bucket
+-- length is a multiple of it (always, for the default), the query adds those up (tl); otherwise it cuts the
+-- intervals into buckets itself (x), as the pure-SQL definition does
+-- (Tests/TraceWarehouseTests/Oracle/goroutines-over-time.sql).
+fast AS (SELECT (SELECT w FROM bs) % coalesce((SELECT tb.width_ns FROM timeline_buckets tb JOIN p ON tb.trace_id = p.tid LIMIT 1), 1) = 0 AS yes),
 x(state, a, z, b) AS (
   SELECT s.state, s.start_ns, s.end_ns, s.start_ns / (SELECT w FROM bs)
-  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE s.end_ns > s.start_ns
+  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid WHERE NOT (SELECT yes FROM fast) AND s.end_ns > s.start_ns
   UNION ALL
   SELECT state, a, z, b + 1 FROM x WHERE (b + 1) * (SELECT w FROM bs) < z
+),
+states(state) AS (VALUES (2), (3), (4), (5)),
+tl AS (
+  SELECT tb.bucket * tb.width_ns / (SELECT w FROM bs) AS b, k.state,
+         sum(CASE k.state WHEN 2 THEN tb.runnable_ns WHEN 3 THEN tb.running_ns WHEN 4 THEN tb.waiting_ns
+                          ELSE tb.syscall_ns END) AS ns
+  FROM timeline_buckets tb JOIN p ON tb.trace_id = p.tid CROSS JOIN states k
+  WHERE (SELECT yes FROM fast)
+  GROUP BY 1, 2
 ),
 o AS (
   SELECT b, state, sum(min(z, (b + 1) * (SELECT w FROM bs)) - max(a, b * (SELECT w FROM bs))) AS ns
   FROM x GROUP BY b, state
+  UNION ALL
+  SELECT b, state, ns FROM tl
 ),
 nb AS (SELECT (t.dur + (SELECT w FROM bs) - 1) / (SELECT w FROM bs) AS n FROM t),
 ce AS (

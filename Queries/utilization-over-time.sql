@@ -21,24 +21,42 @@ t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p
 nice(v) AS (SELECT 1 UNION ALL SELECT CASE WHEN substr(CAST(v AS TEXT), 1, 1) = '2' THEN v * 5 / 2 ELSE v * 2 END
             FROM nice WHERE v < 1000000000000000),
 bs AS (SELECT coalesce(:bucket_ns, (SELECT min(v) FROM nice, t WHERE v * 100 >= t.dur)) AS w),
+-- timeline_buckets holds each bucket's time, summed at ingest over buckets of width_ns: when the bucket
+-- length is a multiple of it (always, for the default), the query adds those up (tl); otherwise it cuts the
+-- intervals into buckets itself (iv, x), as the pure-SQL definition does
+-- (Tests/TraceWarehouseTests/Oracle/utilization-over-time.sql).
+fast AS (SELECT (SELECT w FROM bs) % coalesce((SELECT tb.width_ns FROM timeline_buckets tb JOIN p ON tb.trace_id = p.tid LIMIT 1), 1) = 0 AS yes),
 iv(kind, a, z) AS (
   SELECT CASE ps.state WHEN 2 THEN 'prun' ELSE 'pidle' END, ps.start_ns, ps.end_ns
-  FROM proc_states ps JOIN p ON ps.trace_id = p.tid WHERE ps.state IN (2, 3) AND ps.end_ns > ps.start_ns
+  FROM proc_states ps JOIN p ON ps.trace_id = p.tid
+  WHERE NOT (SELECT yes FROM fast) AND ps.state IN (2, 3) AND ps.end_ns > ps.start_ns
   UNION ALL
   SELECT CASE WHEN s.state = 2 THEN 'runnable' WHEN g.name = 'runtime.gcBgMarkWorker' THEN 'gcw' ELSE 'grun' END,
          s.start_ns, s.end_ns
   FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
   JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
-  WHERE s.state IN (2, 3) AND s.end_ns > s.start_ns
+  WHERE NOT (SELECT yes FROM fast) AND s.state IN (2, 3) AND s.end_ns > s.start_ns
 ),
 x(kind, a, z, b) AS (
   SELECT kind, a, z, a / (SELECT w FROM bs) FROM iv
   UNION ALL
   SELECT kind, a, z, b + 1 FROM x WHERE (b + 1) * (SELECT w FROM bs) < z
 ),
+kinds(kind) AS (VALUES ('prun'), ('pidle'), ('gcw'), ('grun'), ('runnable')),
+tl AS (
+  SELECT tb.bucket * tb.width_ns / (SELECT w FROM bs) AS b, k.kind,
+         sum(CASE k.kind WHEN 'prun' THEN tb.proc_running_ns WHEN 'pidle' THEN tb.proc_idle_ns
+                         WHEN 'gcw' THEN tb.gc_worker_ns WHEN 'grun' THEN tb.running_ns - tb.gc_worker_ns
+                         ELSE tb.runnable_ns END) AS ns
+  FROM timeline_buckets tb JOIN p ON tb.trace_id = p.tid CROSS JOIN kinds k
+  WHERE (SELECT yes FROM fast)
+  GROUP BY 1, 2
+),
 o AS (
   SELECT b, kind, sum(min(z, (b + 1) * (SELECT w FROM bs)) - max(a, b * (SELECT w FROM bs))) AS ns
   FROM x GROUP BY b, kind
+  UNION ALL
+  SELECT b, kind, ns FROM tl
 ),
 bk(b) AS (SELECT 0 UNION ALL SELECT b + 1 FROM bk, t WHERE (b + 1) * (SELECT w FROM bs) < t.dur),
 agg AS (

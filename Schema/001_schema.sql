@@ -274,6 +274,11 @@ CREATE TABLE procs (
     proc_id    INTEGER NOT NULL,
     running_ns INTEGER NOT NULL,  -- time Running (owned by an M)
     idle_ns    INTEGER NOT NULL,  -- time Idle
+    -- Derived at ingest from the goroutine intervals (proc-utilization reads them; the pure-SQL definition over
+    -- goroutine_states and ranges is the test oracle Tests/TraceWarehouseTests/Oracle/proc-utilization.sql):
+    goroutine_ns INTEGER NOT NULL DEFAULT 0,  -- goroutines Running on the P (goroutine_states state 3 whose opening event was on it)
+    gc_worker_ns INTEGER NOT NULL DEFAULT 0,  -- the part of goroutine_ns run by runtime.gcBgMarkWorker goroutines
+    assist_ns    INTEGER NOT NULL DEFAULT 0,  -- the part of goroutine_ns inside 'GC mark assist' ranges of the running goroutine
     PRIMARY KEY (trace_id, proc_id)
 ) WITHOUT ROWID;
 
@@ -555,6 +560,28 @@ CREATE TABLE sched_delay_causes (
     wait_ns     INTEGER NOT NULL,  -- goroutine wait time under the cause (two goroutines waiting 1 ms together: 2 ms)
     max_waiting INTEGER NOT NULL,  -- most goroutines waiting at once under the cause
     PRIMARY KEY (trace_id, cause)
+) WITHOUT ROWID;
+
+CREATE TABLE timeline_buckets (
+    -- How the timeline's time was spent, bucket by bucket: the step functions of goroutine and P states
+    -- integrated over fixed buckets, for utilization-over-time and goroutines-over-time. The bucket width is
+    -- a power of ten ns, the smallest that cuts the trace into at most 100,000 buckets, so every width the
+    -- queries pick by default (1, 2 or 5 × 10^k ns, at most 100 buckets) is a whole number of buckets and a
+    -- query sums rows instead of cutting millions of intervals. A query asked for a width that is not a
+    -- multiple of width_ns falls back to the intervals. Only buckets with some time in them have a row.
+    -- The pure-SQL definitions are the test oracles Tests/TraceWarehouseTests/Oracle/utilization-over-time.sql
+    -- and goroutines-over-time.sql.
+    trace_id        INTEGER NOT NULL,
+    bucket          INTEGER NOT NULL,  -- the bucket [bucket × width_ns, (bucket + 1) × width_ns) of the trace's time
+    width_ns        INTEGER NOT NULL,  -- the bucket width (the same on every row of a trace)
+    runnable_ns     INTEGER NOT NULL,  -- goroutine-time Runnable (goroutine_intervals state 2), inside the bucket
+    running_ns      INTEGER NOT NULL,  -- goroutine-time Running (state 3), GC mark workers included
+    waiting_ns      INTEGER NOT NULL,  -- goroutine-time Waiting (state 4)
+    syscall_ns      INTEGER NOT NULL,  -- goroutine-time in a Syscall (state 5)
+    gc_worker_ns    INTEGER NOT NULL,  -- the part of running_ns run by runtime.gcBgMarkWorker goroutines
+    proc_running_ns INTEGER NOT NULL,  -- P-time Running (proc_states state 2)
+    proc_idle_ns    INTEGER NOT NULL,  -- P-time Idle (proc_states state 3)
+    PRIMARY KEY (trace_id, bucket)
 ) WITHOUT ROWID;
 
 -- ───────────────────────────── Views ─────────────────────────────

@@ -73,6 +73,39 @@ extension TraceLoad {
     }
 
     /// The tables of the scheduler sweep (see SchedSweep).
+    /// timeline_buckets, and the goroutine, GC-worker and mark-assist time of each P (procs).
+    func writeTimeline() throws {
+        let ins = try db.prepare("""
+            INSERT INTO timeline_buckets(trace_id, bucket, width_ns, runnable_ns, running_ns, waiting_ns, syscall_ns,
+              gc_worker_ns, proc_running_ns, proc_idle_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (k, ns) in timeline.buckets() {
+            try ins.bind(1, traceID); try ins.bind(2, Int64(k)); try ins.bind(3, timeline.width)
+            for (i, v) in ns.enumerated() { try ins.bind(Int32(4 + i), v) }
+            try ins.run()
+        }
+        // The assists whose overlap the stream could not give (none in real traces): their overlap with the
+        // goroutine's Running intervals, as proc-utilization's definition computes it.
+        var assist = timeline.assistNs
+        let overlap = try db.prepare("""
+            SELECT proc_id, sum(min(end_ns, ?3) - max(start_ns, ?2)) FROM goroutine_states
+            WHERE trace_id = ?1 AND goid = ?4 AND state = 3 AND proc_id IS NOT NULL AND start_ns < ?3 AND end_ns > ?2
+              AND EXISTS (SELECT 1 FROM goroutines g WHERE g.trace_id = ?1 AND g.goid = ?4)
+            GROUP BY proc_id
+            """)
+        for a in timeline.assistsForSQL {
+            try overlap.bind([.int(traceID), .int(a.start ?? 0), .int(a.end), .int(a.goid)])
+            while try overlap.step() { assist[overlap.int64(0), default: 0] += overlap.int64(1) }
+            overlap.reset()
+        }
+        let upd = try db.prepare("UPDATE procs SET goroutine_ns = ?, gc_worker_ns = ?, assist_ns = ? WHERE trace_id = ? AND proc_id = ?")
+        for p in Set(timeline.goroutineNs.keys).union(timeline.gcWorkerNs.keys).union(assist.keys).sorted() {
+            try upd.bind([.int(timeline.goroutineNs[p] ?? 0), .int(timeline.gcWorkerNs[p] ?? 0), .int(assist[p] ?? 0),
+                          .int(traceID), .int(p)])
+            try upd.run()
+        }
+    }
+
     func writeSweep() throws {
         let lengthsIns = try db.prepare("INSERT INTO idle_p_episode_lengths(trace_id, duration_ns, count, waiting_goroutine_ns) VALUES (?, ?, ?, ?)")
         for (d, e) in sweep.episodeLengths.sorted(by: { $0.key < $1.key }) {

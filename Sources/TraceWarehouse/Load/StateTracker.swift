@@ -55,14 +55,17 @@ final class StateTracker {
     private var syscallThread: [Int64: Int64] = [:]      // goroutine in syscall → M
     private var threads = IntMap<ThreadInfo>()
 
+    /// Fed every goroutine and P interval as it closes (timeline_buckets, the per-P columns of procs).
+    let timeline: TimelineBuilder
     private let openIntervals: Statement
     private let pStates: BatchInserter
     private let mStates: BatchInserter
     private let db: Database
 
-    init(db: Database, traceID: Int64, queue: WriteQueue) throws {
+    init(db: Database, traceID: Int64, queue: WriteQueue, timeline: TimelineBuilder) throws {
         self.db = db
         self.traceID = traceID
+        self.timeline = timeline
         openIntervals = try db.prepare("""
             INSERT INTO goroutine_open_intervals(trace_id, goid, start_seq, start_ns, state, flags, blocked_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -100,6 +103,7 @@ final class StateTracker {
             var open = goroutines[slot: slot]
             goroutines.remove(id)
             if open.state == .syscall { try endSyscall(id, &open) }
+            timeline.goroutine(id, state: open.state, start: open.start, end: t, proc: open.proc)
             closed = ClosedInterval(startSeq: open.seq, startNs: open.start, flags: Self.flags(open),
                                     blockedNs: Self.blocked(open, end: t), state: open.state, eventNs: open.eventNs,
                                     reason: open.reason, stack: open.stack, prevState: open.prevState)
@@ -133,6 +137,12 @@ final class StateTracker {
         var blocked = g.syscallBlockedBefore
         if let since = g.syscallBlockedSince { blocked += end - since }
         return blocked
+    }
+
+    /// The goroutine's open Running interval (its start, and the P of the event that opened it), if it is running.
+    func running(_ id: Int64) -> (start: Int64, proc: Int64)? {
+        guard let slot = goroutines.find(id), goroutines[slot: slot].state == .running else { return nil }
+        return (goroutines[slot: slot].start, goroutines[slot: slot].proc)
     }
 
     /// Whether the goroutine has been Running in the trace (a Runnable interval from now is not its first run).
@@ -198,6 +208,7 @@ final class StateTracker {
         s.add(p.seq)
         s.add(end - p.start)
         try s.endRow()
+        timeline.proc(state: p.state, start: p.start, end: end)
         var tot = procTotals[id] ?? (0, 0)
         if p.state == .running { tot.running += end - p.start } else if p.state == .idle { tot.idle += end - p.start }
         procTotals[id] = tot
@@ -250,6 +261,7 @@ final class StateTracker {
     func finish(end: Int64) throws {
         for id in goroutines.sortedKeys {
             let g = goroutines[id]!
+            timeline.goroutine(id, state: g.state, start: g.start, end: end, proc: g.proc)
             try openIntervals.bind([.int(traceID), .int(id), .int(g.seq), .int(g.start), .int(Int64(g.state.rawValue)),
                                     .int(Self.flags(g)), Self.blocked(g, end: end).map { .int($0) } ?? .null])
             try openIntervals.run()

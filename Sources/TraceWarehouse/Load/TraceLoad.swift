@@ -23,6 +23,7 @@ final class TraceLoad {
     let summary: SummaryBuilder
     let lengths = LengthsBuilder()
     let sweep = SchedSweep()
+    let timeline = TimelineBuilder()
 
     var seq: Int64 = 0
     var startAbs: Int64 = 0
@@ -45,7 +46,7 @@ final class TraceLoad {
         self.db = db; self.traceID = traceID; self.reader = reader; self.path = path; self.size = size
         self.progress = progress
         interner = try Interner(db: db, traceID: traceID, queue: queue)
-        tracker = try StateTracker(db: db, traceID: traceID, queue: queue)
+        tracker = try StateTracker(db: db, traceID: traceID, queue: queue, timeline: timeline)
         events = try BatchInserter(db: db, table: "events", columns: [
             "trace_id", "seq", "ts_ns", "kind", "thread_id", "proc_id", "goid", "stack_id", "res_kind", "res_id",
             "from_state", "to_state", "name_id", "st_stack_id", "iv_back", "iv_dur_ns", "iv_flags", "iv_blocked_ns",
@@ -61,6 +62,8 @@ final class TraceLoad {
         logs = try db.prepare("INSERT INTO logs(trace_id, seq, ts_ns, goid, task_id, category, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
         summary = SummaryBuilder(db: db, traceID: traceID)
         sweep.isGCWorker = { [lengths] in lengths.isGCWorker($0) }
+        timeline.isGCWorker = { [lengths] in lengths.isGCWorker($0) }
+        timeline.mayBeGCWorker = { [lengths] in lengths.mayBeGCWorker($0) }
     }
 
     func run() throws -> IngestResult {
@@ -89,6 +92,7 @@ final class TraceLoad {
         try queue.finish()
         try tracker.finish(end: end)
         sweep.finish(end: end)
+        timeline.finish(end: end)
         let reason = try db.prepare("SELECT value FROM strings WHERE trace_id = ? AND string_id = ?")
         try lengths.write(db: db, traceID: traceID, emptyStackKey: interner.emptyFuncsID) { id in
             try reason.bind(1, traceID); try reason.bind(2, id)
@@ -96,6 +100,7 @@ final class TraceLoad {
             return try reason.step() ? reason.text(0) : ""
         }
         try writeSweep()
+        try writeTimeline()
         let analyses = summary.analyses.finalize()
         try writeRanges(analyses.ranges)
         try writeLabels()
@@ -216,6 +221,7 @@ final class TraceLoad {
             sweep.sync(at: t)
             lastSync = t
             syncs += 1
+            if syncs >= 2 { timeline.inFirstGeneration = false }
             var parts: [String] = []
             if let c = sync.clockSnapshot {
                 let wall = Self.unixNs(c)
@@ -269,6 +275,15 @@ final class TraceLoad {
                 case .rangeBegin: sweep.stwBegin(key, at: t)
                 case .rangeActive: if syncs < 2 { sweep.stwBegin(key, at: 0) }   // active since the trace start
                 case .rangeEnd: sweep.stwEnd(key, at: t)
+                default: break
+                }
+            }
+            if r.name == "GC mark assist" && r.scope.kind == .goroutine {
+                let g = r.scope.id
+                switch ev.kind {
+                case .rangeBegin: timeline.assistBegin(g, at: t)
+                case .rangeActive: if syncs < 2 { timeline.assistActive(g) }   // active since the trace start
+                case .rangeEnd: timeline.assistEnd(g, at: t, running: tracker.running(g))
                 default: break
                 }
             }
