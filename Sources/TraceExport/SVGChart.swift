@@ -67,14 +67,17 @@ enum SVGChart {
     }
 
     /// A stacked area chart of `series` over equal time buckets spanning [0, durationNs].
-    static func stackedArea(_ id: String, series: [Series], durationNs: Double, height: Double = 220, yLabel: String,
+    /// `bucketNs`: the length of each bucket (the last one ends at `durationNs`); nil: `durationNs` cut into equal buckets.
+    static func stackedArea(_ id: String, series: [Series], durationNs: Double, bucketNs: Double? = nil, height: Double = 220, yLabel: String,
                             yFormat: (Double) -> String, caption: String, yMax: Double? = nil) -> String {
         let n = series.first?.values.count ?? 0
         let x0 = left, x1 = width - right, y0 = top, y1 = height - bottom
         var totals = [Double](repeating: 0, count: n)
         for s in series { for i in 0..<n { totals[i] += s.values[i] } }
         let maxY = yMax ?? max(totals.max() ?? 0, 1e-9)
-        func X(_ i: Double) -> Double { x0 + (x1 - x0) * i / Double(max(n, 1)) }
+        let bucketNs = bucketNs ?? durationNs / Double(max(n, 1))
+        /// The x of bucket boundary i (time i × bucketNs, at most the trace end).
+        func X(_ i: Double) -> Double { x0 + (x1 - x0) * min(i * bucketNs, durationNs) / max(durationNs, 1e-9) }
         func Y(_ v: Double) -> Double { y1 - (y1 - y0) * min(v / maxY, 1) }
         var body = gridY(maxY: maxY, y0: y0, y1: y1, label: yLabel, format: yFormat)
         var base = [Double](repeating: 0, count: n)
@@ -88,9 +91,8 @@ enum SVGChart {
             base = top
         }
         // Invisible per-bucket hover targets with the values.
-        let bucketNs = durationNs / Double(max(n, 1))
         for i in 0..<n {
-            let tip = "\(HumanFormat.duration(Double(i) * bucketNs))–\(HumanFormat.duration(Double(i + 1) * bucketNs)): "
+            let tip = "\(HumanFormat.duration(Double(i) * bucketNs))–\(HumanFormat.duration(min(Double(i + 1) * bucketNs, durationNs))): "
                 + series.map { "\($0.name) \(yFormat($0.values[i]))" }.joined(separator: ", ")
             body += "<rect class=\"hover\" x=\"\(f(X(Double(i))))\" y=\"\(f(y0))\" width=\"\(f(X(Double(i + 1)) - X(Double(i))))\" height=\"\(f(y1 - y0))\"><title>\(esc(tip))</title></rect>"
         }
