@@ -89,13 +89,13 @@ public enum HTMLReport {
             .init(name: "runnable", color: c.runnable, values: d.states[1]),
             .init(name: "syscall", color: c.syscall, values: d.states[3]),
             .init(name: "waiting", color: c.waiting, values: d.states[2]),
-        ], durationNs: dur, yLabel: "goroutines", yFormat: { HumanFormat.count(($0 * 10).rounded() / 10) },
-           caption: "Goroutines by state over time (average count per time bucket of \(HumanFormat.duration(dur / Double(d.bucketCount))))")
+        ], durationNs: dur, bucketNs: Double(d.bucketNs), yLabel: "goroutines", yFormat: { HumanFormat.count(($0 * 10).rounded() / 10) },
+           caption: "Goroutines by state over time (average count per time bucket of \(HumanFormat.duration(d.bucketNs)), from goroutines-over-time)")
         let pmax = Double(max(d.info.maxGomaxprocs ?? d.procCount, d.procCount, 1))
         s += SVGChart.stackedArea("proc-utilization", series: [.init(name: "Ps running", color: c.procs, values: d.procsRunning)],
-                                  durationNs: dur, height: 160, yLabel: "Ps running",
+                                  durationNs: dur, bucketNs: Double(d.bucketNs), height: 160, yLabel: "Ps running",
                                   yFormat: { HumanFormat.count(($0 * 10).rounded() / 10) },
-                                  caption: "P utilization: average number of Ps running goroutines (of \(Int(pmax)))", yMax: pmax)
+                                  caption: "P utilization: average number of Ps running goroutines (of \(Int(pmax)), from utilization-over-time)", yMax: pmax)
         var lanes: [SVGChart.Lane] = [
             .init(name: "GC", color: c.gc, intervals: d.gcCycles.map { (Double($0.start), Double($0.end), $0.label) }),
             .init(name: "STW", color: c.stw, intervals: d.stwPauses.map { (Double($0.start), Double($0.end), $0.label) }),
@@ -131,7 +131,7 @@ public enum HTMLReport {
         let l = d.latency
         var s = SVGChart.bars("sched-latency", labels: labels, values: d.latencyCounts.map(Double.init), tips: tips, color: colors.latency,
                               yLabel: "waits (log scale)", yFormat: { HumanFormat.count($0) },
-                              caption: "Scheduling latency: time from becoming runnable to running, log-scale buckets (all \(HumanFormat.count(l.count)) completed waits, including creation to first run)",
+                              caption: "Scheduling latency: time from becoming runnable to running, log-scale buckets (the \(HumanFormat.count(l.count)) waits of sched-latency: first runs and waits open at the trace end not counted)",
                               logY: true)
         s += "<table class=\"kv\"><tr>" + [("waits", HumanFormat.count(l.count)), ("total", HumanFormat.duration(l.total)), ("p50", HumanFormat.duration(l.p50)),
                                            ("p90", HumanFormat.duration(l.p90)), ("p99", HumanFormat.duration(l.p99)), ("p99.9", HumanFormat.duration(l.p999)), ("max", HumanFormat.duration(l.max))]
@@ -200,7 +200,7 @@ public enum HTMLReport {
             let marks = d.mmuTable.map { (x: Double($0.window), y: $0.mmu, label: "stored MMU \(HumanFormat.duration($0.window)): \(HumanFormat.percent(fraction: $0.mmu))") }
             s += SVGChart.logLine("mmu", points: d.mmuCurve.map { (Double($0.window), $0.mmu) }, marks: marks, color: colors.mmu,
                                   xFormat: { HumanFormat.duration($0) }, yLabel: "min. utilization",
-                                  caption: "Minimum mutator utilization by window length, from \(esc(d.mmuSource)); circles: the values stored in the mmu table")
+                                  caption: "Minimum mutator utilization by window length, from \(esc(d.mmuSource)); circles: the mmu query's values")
         }
         return s
     }

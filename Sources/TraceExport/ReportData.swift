@@ -26,6 +26,7 @@ public struct ReportData: Sendable {
     }
 
     public var info: TraceInfo
+    /// Buckets of the time overview (`states`, `procsRunning`); see `bucketNs`.
     public var bucketCount: Int
     /// Average number of goroutines per state and bucket: running, runnable, waiting, syscall.
     public var states: [[Double]]
@@ -55,9 +56,52 @@ public struct ReportData: Sendable {
 
     static let stateNames = ["running", "runnable", "waiting", "syscall"]
 
-    public init(db: Database, traceID: Int64, buckets: Int = 240) throws {
+    /// The figures the findings quote, each as its saved query gives it (see `init`).
+    public struct IdleWhileRunnable: Sendable {
+        /// idle-ps-while-runnable: episodes, total_ns, pct_of_trace.
+        public var episodes: Int64 = 0, totalNs: Int64 = 0, pctOfTrace: Double = 0
+        /// idle-ps-while-runnable-worst, rank 1: start_ns, duration_ns.
+        public var longestStartNs: Int64 = 0, longestNs: Int64 = 0
+    }
+    public struct GoroutinePeak: Sendable {
+        /// goroutine-peak: peak_alive, peak_alive_at_ns.
+        public var peakAlive: Int64 = 0, peakAliveAtNs: Int64 = 0
+    }
+    public struct ContextSwitching: Sendable {
+        /// context-switching (short_ns = 10 µs): slices, short_slices, short_pct, switches, switches_per_s.
+        public var slices: Int64 = 0, shortSlices: Int64 = 0, shortPct: Double = 0, switches: Int64 = 0, switchesPerS: Double = 0
+    }
+    public struct GCSummary: Sendable {
+        /// gc-summary: cycles, cycles_per_s, stw_ns, stw_max_ns (nil: no pause with a known length), assist_ns.
+        public var cycles: Int64 = 0, cyclesPerS: Double = 0, stwNs: Int64 = 0, stwMaxNs: Int64? = nil, assistNs: Int64 = 0
+    }
+
+    /// Bucket length of the time overview (goroutines-over-time / utilization-over-time defaults); the last
+    /// bucket ends at the trace end and may be shorter.
+    public var bucketNs: Int64
+    public var idleWhileRunnable: IdleWhileRunnable
+    public var goroutinePeak: GoroutinePeak
+    public var contextSwitching: ContextSwitching
+    public var gcSummary: GCSummary
+    /// The MMU the GC finding quotes: the mmu query's row for 10 ms windows, or its nearest row with a value
+    /// (nil when the query has no value: no utilization was stored at ingest).
+    public var mmuFinding: (window: Int64, mmu: Double)?
+
+    /// The saved queries the report takes its shared figures from (always the built-in ones, so a user's
+    /// query directory cannot change what the report says).
+    static let library: Result<QueryLibrary, Error> = Result { try QueryLibrary.builtIn() }
+
+    /// Reads trace `traceID`. Every figure the report shares with a saved query comes from that query, run
+    /// through ``QueryRunner`` with its default parameters: scheduling latency (sched-latency; the histogram
+    /// from the same waits, its `lengths` rows), the time overview (goroutines-over-time,
+    /// utilization-over-time), Ps idle while runnable (idle-ps-while-runnable, -worst), the goroutine peak
+    /// (goroutine-peak), context switching (context-switching), GC counts and pauses (gc-summary), the MMU
+    /// figure and marks (mmu), blocking by reason (blocking-by-reason), the goroutine table
+    /// (goroutine-analysis) and syscall time (trace-summary, goroutine-analysis). The rest has no saved query
+    /// and is read from the tables: the GC, pause and assist intervals, the heap, the MMU curve, each
+    /// function's longest execution, the user goroutines' blocking, tasks and regions.
+    public init(db: Database, traceID: Int64) throws {
         info = try TraceInfo(db: db, traceID: traceID)
-        bucketCount = buckets
         let tid = traceID
         let dur = max(info.durationNs, 1)
         func q(_ sql: String, _ params: [SQLValue] = [.int(tid)], _ row: (Statement) throws -> Void) throws {
@@ -65,79 +109,49 @@ public struct ReportData: Sendable {
             try s.bind(params)
             while try s.step() { try row(s) }
         }
-
-        // --- Time overview: every state interval adds its overlap with each time bucket (no sorting).
-        var st = [[Double]](repeating: [Double](repeating: 0, count: buckets), count: 4)
-        var pr = [Double](repeating: 0, count: buckets)
-        let bw = Double(dur) / Double(buckets)
-        func spread(_ a: Int64, _ b: Int64, _ add: (Int, Double) -> Void) {
-            guard b > a else { return }
-            var i = min(max(Int(Double(a) / bw), 0), buckets - 1)
-            while i < buckets {
-                let lo = max(Double(a), Double(i) * bw), hi = min(Double(b), Double(i + 1) * bw)
-                if hi > lo { add(i, (hi - lo) / bw) }
-                if Double(b) <= Double(i + 1) * bw { break }
-                i += 1
-            }
+        let lib = try Self.library.get()
+        func saved(_ name: String, _ params: [String: SQLValue] = [:]) throws -> [SavedRow] {
+            guard let query = lib.query(named: name) else { throw WarehouseError("the built-in query \(name) is missing") }
+            let r = try QueryRunner.run(query, db: db, traceID: tid, params: params)
+            return r.rows.map { SavedRow(query: name, result: r, values: $0) }
         }
-        let lane = [2: 1, 3: 0, 4: 2, 5: 3]   // go state → running, runnable, waiting, syscall
-        try q("SELECT state, start_ns, end_ns FROM goroutine_states WHERE trace_id = ?") { s in
-            guard let k = lane[Int(s.int64(0))] else { return }
-            spread(s.int64(1), s.int64(2)) { st[k][$0] += $1 }
-        }
-        try q("SELECT start_ns, end_ns FROM proc_states WHERE trace_id = ? AND state = 2") { s in
-            spread(s.int64(0), s.int64(1)) { pr[$0] += $1 }
+        func one(_ name: String, _ params: [String: SQLValue] = [:]) throws -> SavedRow {
+            guard let r = try saved(name, params).first else { throw WarehouseError("the query \(name) returned no row") }
+            return r
         }
 
-        // --- Ps idle while goroutines are runnable: a sweep over Runnable and idle-P intervals.
-        var runnable: Int64 = 0, idleP: Int64 = 0
-        var idleRunnableNs: Int64 = 0, worstIdleRunnable: (start: Int64, end: Int64) = (0, 0)
-        var idleRunnableSince: Int64? = nil
-        func idleCheck(_ t: Int64) {
-            let bad = runnable > 0 && idleP > 0
-            if bad, idleRunnableSince == nil { idleRunnableSince = t }
-            if !bad, let s = idleRunnableSince {
-                idleRunnableNs += t - s
-                if t - s > worstIdleRunnable.end - worstIdleRunnable.start { worstIdleRunnable = (s, t) }
-                idleRunnableSince = nil
-            }
+        // --- Time overview: goroutines-over-time (goroutines by state) and utilization-over-time (Ps running),
+        // default buckets (1, 2 or 5 × 10^k ns, at most 100).
+        let gt = try saved("goroutines-over-time"), ut = try saved("utilization-over-time")
+        var st = [[Double]](repeating: [], count: 4)
+        for r in gt {
+            for (k, c) in ["running", "runnable", "waiting", "syscall"].enumerated() { st[k].append(try r.double(c) ?? 0) }
         }
-        var pendingT: Int64? = nil
-        try q("""
-            SELECT t, k, d FROM (
-              SELECT start_ns AS t, 0 AS k, 1 AS d FROM goroutine_states WHERE trace_id = ?1 AND state = 2
-              UNION ALL SELECT end_ns, 0, -1 FROM goroutine_states WHERE trace_id = ?1 AND state = 2
-              UNION ALL SELECT start_ns, 1, 1 FROM proc_states WHERE trace_id = ?1 AND state = 3
-              UNION ALL SELECT end_ns, 1, -1 FROM proc_states WHERE trace_id = ?1 AND state = 3
-            ) ORDER BY t
-            """) { s in
-            let t = s.int64(0)
-            if let p = pendingT, p != t { idleCheck(p) }
-            if s.int64(1) == 0 { runnable += s.int64(2) } else { idleP += s.int64(2) }
-            pendingT = t
-        }
-        if let p = pendingT { idleCheck(p) }
-        runnable = 0; idleP = 0
-        idleCheck(dur)
-
-        // --- Peak of live goroutines: a sweep over the goroutines' lives.
-        var peakAlive: Int64 = 0, peakAliveAt: Int64 = 0, alive: Int64 = 0
-        pendingT = nil
-        try q("""
-            SELECT t, d FROM (
-              SELECT coalesce(creation_ns, 0) AS t, 1 AS d FROM goroutines WHERE trace_id = ?1
-              UNION ALL SELECT end_ns, -1 FROM goroutines WHERE trace_id = ?1 AND end_ns IS NOT NULL
-            ) ORDER BY t
-            """) { s in
-            let t = s.int64(0)
-            if let p = pendingT, p != t, alive > peakAlive { peakAlive = alive; peakAliveAt = p }
-            alive += s.int64(1)
-            pendingT = t
-        }
-        if let p = pendingT, alive > peakAlive { peakAlive = alive; peakAliveAt = p }
+        var pr = try ut.map { try $0.double("running_procs") ?? 0 }
+        let n = max(st[0].count, pr.count)
+        for k in 0..<4 { st[k] += [Double](repeating: 0, count: n - st[k].count) }
+        pr += [Double](repeating: 0, count: n - pr.count)
+        bucketCount = n
+        bucketNs = try gt.first?.int("bucket_ns") ?? dur
         states = st
         procsRunning = pr
         procCount = try db.scalarInt("SELECT count(*) FROM procs WHERE trace_id = ?", [.int(tid)]) ?? 0
+
+        // --- Ps idle while goroutines are runnable.
+        let idle = try one("idle-ps-while-runnable")
+        var iw = IdleWhileRunnable()
+        iw.episodes = try idle.int("episodes") ?? 0
+        iw.totalNs = try idle.int("total_ns") ?? 0
+        iw.pctOfTrace = try idle.double("pct_of_trace") ?? 0
+        if let worst = try saved("idle-ps-while-runnable-worst", ["top": .int(1)]).first {
+            iw.longestStartNs = try worst.int("start_ns") ?? 0
+            iw.longestNs = try worst.int("duration_ns") ?? 0
+        }
+        idleWhileRunnable = iw
+
+        // --- Peak of live goroutines.
+        let peak = try one("goroutine-peak")
+        goroutinePeak = GoroutinePeak(peakAlive: try peak.int("peak_alive") ?? 0, peakAliveAtNs: try peak.int("peak_alive_at_ns") ?? 0)
 
         // --- GC, STW, assists, heap.
         var gcs: [Interval] = [], stws: [Interval] = [], assists: [Interval] = []
@@ -163,14 +177,12 @@ public struct ReportData: Sendable {
         }
         heapAlloc = ha.map { (t: $0.0, v: $0.1) }; heapGoal = hg.map { (t: $0.0, v: $0.1) }
 
-        // --- Scheduling latency: every Runnable interval that ended (the wait for a P), from the event.
-        var lat: [Int64] = []
-        try q("SELECT end_ns - event_ns FROM goroutine_states WHERE trace_id = ? AND state = 2 AND open_at_end = 0") { lat.append($0.int64(0)) }
-        lat.sort()
+        // --- Scheduling latency: the figures of sched-latency, the histogram from the same waits (its lengths rows).
+        let sl = try one("sched-latency")
         var ls = LatencyStats()
-        ls.count = Int64(lat.count); ls.total = lat.reduce(0, +)
-        func pct(_ q: Double) -> Int64 { lat.isEmpty ? 0 : lat[max(0, min(lat.count - 1, Int((q * Double(lat.count)).rounded(.up)) - 1))] }
-        ls.p50 = pct(0.5); ls.p90 = pct(0.9); ls.p99 = pct(0.99); ls.p999 = pct(0.999); ls.max = lat.last ?? 0
+        ls.count = try sl.int("count") ?? 0; ls.total = try sl.int("total_ns") ?? 0
+        ls.p50 = try sl.int("p50_ns") ?? 0; ls.p90 = try sl.int("p90_ns") ?? 0; ls.p99 = try sl.int("p99_ns") ?? 0
+        ls.p999 = try sl.int("p999_ns") ?? 0; ls.max = try sl.int("max_ns") ?? 0
         latency = ls
         // Log buckets: 1-2-5 per decade, from ≤ 100 ns up to the maximum.
         var edges: [Int64] = [100]
@@ -181,50 +193,53 @@ public struct ReportData: Sendable {
         }
         var counts = [Int64](repeating: 0, count: edges.count)
         var bi = 0
-        for v in lat {
+        try q("SELECT length_ns, count FROM lengths WHERE trace_id = ? AND measure = 'sched_latency' ORDER BY length_ns") { s in
+            let v = s.int64(0)
             while bi < edges.count - 1 && v > edges[bi] { bi += 1 }
-            counts[bi] += 1
+            counts[bi] += s.int64(1)
         }
         latencyEdges = edges; latencyCounts = counts
 
-        // --- Blocking by reason (Go's block time per reason) with the number of waits.
-        var waits: [String: Int64] = [:]
-        try q("""
-            SELECT coalesce(r.value, ''), count(*) FROM goroutine_states s
-            LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
-            WHERE s.trace_id = ? AND s.state = 4 GROUP BY 1
-            """) { waits[$0.text(0)] = $0.int64(1) }
-        var blk: [(String, Int64, Int64)] = []
-        try q("SELECT reason, sum(ns) FROM goroutine_block WHERE trace_id = ? GROUP BY reason HAVING sum(ns) > 0 ORDER BY 2 DESC, 1") { s in
-            blk.append((s.text(0), s.int64(1), waits[s.text(0)] ?? 0))
+        // --- Blocking by reason (Go's block time per reason) with the number of waits: blocking-by-reason.
+        blocking = try saved("blocking-by-reason").compactMap { r in
+            let ns = try r.int("total_ns") ?? 0
+            return ns > 0 ? (reason: try r.text("reason") ?? "", ns: ns, count: try r.int("count") ?? 0) : nil
         }
-        blocking = blk.map { (reason: $0.0, ns: $0.1, count: $0.2) }
-        syscallNs = 0; syscallBlockNs = 0
-        var sc: Int64 = 0, sb: Int64 = 0
-        try q("SELECT coalesce(sum(syscall_ns), 0), coalesce(sum(syscall_block_ns), 0) FROM goroutines WHERE trace_id = ?") { s in
-            sc = s.int64(0); sb = s.int64(1)
-        }
-        syscallNs = sc; syscallBlockNs = sb
+        // System calls (Go's summary): trace-summary's syscall_ns (with and without the P) and goroutine-analysis's
+        // syscall_block_ns (after losing the P), below. (The syscalls query has the same totals from the intervals,
+        // but sorts every syscall for its percentiles.)
+        let summary = try one("trace-summary")
+        let allSyscallNs = try summary.int("syscall_ns") ?? 0
 
-        // --- Goroutine analysis by start function (Go's /goroutines grouping).
-        var gr: [GoroutineGroup] = []
-        try q("""
-            SELECT name, count(*), sum(exec_ns), sum(sched_wait_ns), sum(block_ns), sum(syscall_ns), sum(syscall_block_ns),
-                   sum(unknown_ns), sum(total_ns), max(exec_ns)
-            FROM goroutines WHERE trace_id = ? GROUP BY name ORDER BY sum(exec_ns) DESC, name LIMIT 500
-            """) { s in
-            gr.append(GoroutineGroup(name: s.text(0), count: s.int64(1), exec: s.int64(2), schedWait: s.int64(3), block: s.int64(4),
-                                     syscall: s.int64(5), syscallBlock: s.int64(6), unknown: s.int64(7), total: s.int64(8),
-                                     maxExec: s.int64(9)))
+        // --- Goroutine analysis by start function (Go's /goroutines grouping): goroutine-analysis, with the
+        // longest execution per function from the goroutines (no saved query has it).
+        var maxExec: [String: Int64] = [:]
+        try q("SELECT name, max(exec_ns) FROM goroutines WHERE trace_id = ? GROUP BY name") { maxExec[$0.text(0)] = $0.int64(1) }
+        let ga = try saved("goroutine-analysis")
+        groups = try ga.prefix(500).map { r in
+            let name = try r.text("function") ?? ""
+            return GoroutineGroup(name: name, count: try r.int("goroutines") ?? 0, exec: try r.int("exec_ns") ?? 0,
+                                  schedWait: try r.int("sched_wait_ns") ?? 0, block: try r.int("block_ns") ?? 0,
+                                  syscall: try r.int("syscall_ns") ?? 0, syscallBlock: try r.int("syscall_block_ns") ?? 0,
+                                  unknown: try r.int("unknown_ns") ?? 0, total: try r.int("total_ns") ?? 0, maxExec: maxExec[name] ?? 0)
         }
-        groups = gr
+        syscallBlockNs = try ga.reduce(Int64(0)) { $0 + (try $1.int("syscall_block_ns") ?? 0) }
+        syscallNs = allSyscallNs - syscallBlockNs
+        let sc = syscallNs, sb = syscallBlockNs
 
         // --- MMU: the curve from the stored utilization function (Go's MutatorUtilizationV2).
         var util: [(Int64, Double)] = []
         try q("SELECT ts_ns, util FROM mutator_util WHERE trace_id = ? ORDER BY ts_ns") { util.append(($0.int64(0), $0.double(1))) }
-        var table: [(Int64, Double)] = []
-        try q("SELECT window_ns, mmu FROM mmu WHERE trace_id = ? ORDER BY window_ns") { table.append(($0.int64(0), $0.double(1))) }
-        mmuTable = table.map { (window: $0.0, mmu: $0.1) }
+        // The values of the mmu query (its standard windows), and the one the GC finding quotes: 10 ms, or the
+        // nearest window that has a value.
+        mmuTable = try saved("mmu").compactMap { r in
+            guard let w = try r.int("window_ns"), let m = try r.double("mmu") else { return nil }
+            return (window: w, mmu: m)
+        }
+        mmuFinding = mmuTable.min { x, y in
+            let dx = abs(log(Double(x.window) / 1e7)), dy = abs(log(Double(y.window) / 1e7))
+            return dx != dy ? dx < dy : x.window < y.window
+        }
         if util.count >= 2 {
             mmuSource = "the mutator utilization stored at ingest (Go's definition: STW, background workers, assists)"
         } else {
@@ -275,43 +290,46 @@ public struct ReportData: Sendable {
             f.append(Finding(severity: .warn, title: "The trace is incomplete",
                              detail: "It was cut off (the program may have crashed); only its complete generations were ingested."))
         }
-        let idleShare = Double(idleRunnableNs) / Double(dur)
-        if idleRunnableNs > 0 {
+        let idleShare = iw.pctOfTrace / 100
+        if iw.totalNs > 0 {
             f.append(Finding(severity: idleShare > 0.10 ? .bad : idleShare > 0.01 ? .warn : .ok,
                              title: "Ps idle while goroutines were runnable: \(HumanFormat.percent(fraction: idleShare)) of the trace",
-                             detail: "\(HumanFormat.duration(idleRunnableNs)) in total; the longest stretch lasted \(HumanFormat.duration(worstIdleRunnable.end - worstIdleRunnable.start)) from \(HumanFormat.duration(worstIdleRunnable.start)). Runnable goroutines should find an idle P quickly; long stretches point at wake-up latency or a P held elsewhere."))
+                             detail: "\(HumanFormat.duration(iw.totalNs)) in total over \(HumanFormat.count(iw.episodes)) stretches; the longest lasted \(HumanFormat.duration(iw.longestNs)) from \(HumanFormat.duration(iw.longestStartNs)). Runnable goroutines should find an idle P quickly; long stretches point at wake-up latency or a P held elsewhere."))
         }
         if ls.count > 0 {
             let sev: Finding.Severity = ls.p99 > 10_000_000 ? .bad : ls.p99 > 1_000_000 ? .warn : .ok
             f.append(Finding(severity: sev, title: "Scheduling latency p99 \(HumanFormat.duration(ls.p99)) (max \(HumanFormat.duration(ls.max)))",
-                             detail: "\(HumanFormat.count(ls.count)) waits for a P; p50 \(HumanFormat.duration(ls.p50)), p90 \(HumanFormat.duration(ls.p90)), p99.9 \(HumanFormat.duration(ls.p999)). High latency means more runnable goroutines than Ps (CPU saturation) or long non-preemptible work."))
+                             detail: "\(HumanFormat.count(ls.count)) waits for a P (first runs not counted); p50 \(HumanFormat.duration(ls.p50)), p90 \(HumanFormat.duration(ls.p90)), p99.9 \(HumanFormat.duration(ls.p999)). High latency means more runnable goroutines than Ps (CPU saturation) or long non-preemptible work."))
         }
-        var slices: Int64 = 0, short: Int64 = 0
-        try q("SELECT count(*), coalesce(sum(end_ns - start_ns < 10000), 0) FROM goroutine_states WHERE trace_id = ? AND state = 3") { s in
-            slices = s.int64(0); short = s.int64(1)
-        }
-        if slices > 0 {
-            let share = Double(short) / Double(slices)
-            let perSec = Double(slices) / (Double(dur) / 1e9)
-            f.append(Finding(severity: share > 0.5 && slices > 1000 ? .warn : .ok,
+        let cs = try one("context-switching", ["short_ns": .int(10_000)])
+        contextSwitching = ContextSwitching(slices: try cs.int("slices") ?? 0, shortSlices: try cs.int("short_slices") ?? 0,
+                                            shortPct: try cs.double("short_pct") ?? 0, switches: try cs.int("switches") ?? 0,
+                                            switchesPerS: try cs.double("switches_per_s") ?? 0)
+        let sw = contextSwitching
+        if sw.slices > 0 {
+            let share = sw.shortPct / 100
+            f.append(Finding(severity: share > 0.5 && sw.slices > 1000 ? .warn : .ok,
                              title: "Context switching: \(HumanFormat.percent(fraction: share)) of running slices are shorter than 10 µs",
-                             detail: "\(HumanFormat.count(slices)) running slices, \(HumanFormat.count(perSec.rounded())) per second. Many very short slices mean goroutines wake up, do little and block again (fine-grained channels or locks)."))
+                             detail: "\(HumanFormat.count(sw.slices)) running slices (\(HumanFormat.count(sw.shortSlices)) short), \(HumanFormat.count(sw.switchesPerS.rounded())) switches per second (slices that gave up the P). Many very short slices mean goroutines wake up, do little and block again (fine-grained channels or locks)."))
         }
         let gmp = max(info.maxGomaxprocs ?? procCount, 1)
-        f.append(Finding(severity: peakAlive > 10_000 || (peakAlive > 1000 && peakAlive > 100 * gmp) ? .warn : .ok,
-                         title: "Peak of \(HumanFormat.count(peakAlive)) live goroutines at \(HumanFormat.duration(peakAliveAt))",
-                         detail: "\(HumanFormat.count(info.goroutineCount)) goroutines in the trace, GOMAXPROCS \(gmp). A goroutine explosion shows as many goroutines of which few can run."))
-        let stwTotal = stws.reduce(Int64(0)) { $0 + ($1.end - $1.start) }
-        let stwMax = stws.map { $0.end - $0.start }.max() ?? 0
-        if !gcs.isEmpty || !stws.isEmpty {
-            let perSec = Double(gcs.count) / (Double(dur) / 1e9)
-            let mmu10 = mmuCurve.first { $0.window >= 10_000_000 }?.mmu
+        let pk = goroutinePeak
+        f.append(Finding(severity: pk.peakAlive > 10_000 || (pk.peakAlive > 1000 && pk.peakAlive > 100 * gmp) ? .warn : .ok,
+                         title: "Peak of \(HumanFormat.count(pk.peakAlive)) goroutines alive at once, at \(HumanFormat.duration(pk.peakAliveAtNs))",
+                         detail: "\(HumanFormat.count(info.goroutineCount)) goroutines in the trace, GOMAXPROCS \(gmp); a goroutine is alive from its creation (or the start of the trace) to its end. A goroutine explosion shows as many goroutines of which few can run."))
+        let gs = try one("gc-summary")
+        gcSummary = GCSummary(cycles: try gs.int("cycles") ?? 0, cyclesPerS: try gs.double("cycles_per_s") ?? 0,
+                              stwNs: try gs.int("stw_ns") ?? 0, stwMaxNs: try gs.int("stw_max_ns"), assistNs: try gs.int("assist_ns") ?? 0)
+        let gc = gcSummary
+        if gc.cycles > 0 || !stws.isEmpty {
+            let stwMax = gc.stwMaxNs ?? 0
+            let mmu = mmuFinding
             var sev: Finding.Severity = .ok
-            if stwMax > 1_000_000 || (mmu10 ?? 1) < 0.5 || perSec > 20 { sev = .warn }
-            if stwMax > 10_000_000 || (mmu10 ?? 1) < 0.2 { sev = .bad }
-            f.append(Finding(severity: sev, title: "GC: \(gcs.count) cycles (\(HumanFormat.count((perSec * 10).rounded() / 10))/s), longest pause \(HumanFormat.duration(stwMax))",
-                             detail: "Stop-the-world pauses total \(HumanFormat.duration(stwTotal)) (\(HumanFormat.percent(fraction: Double(stwTotal) / Double(dur)))); \(assists.count) mark assists"
-                                + (mmu10.map { "; minimum mutator utilization over 10 ms windows \(HumanFormat.percent(fraction: $0))" } ?? "")
+            if stwMax > 1_000_000 || (mmu?.mmu ?? 1) < 0.5 || gc.cyclesPerS > 20 { sev = .warn }
+            if stwMax > 10_000_000 || (mmu?.mmu ?? 1) < 0.2 { sev = .bad }
+            f.append(Finding(severity: sev, title: "GC: \(gc.cycles) cycles (\(HumanFormat.count((gc.cyclesPerS * 10).rounded() / 10))/s), longest pause \(HumanFormat.duration(stwMax))",
+                             detail: "Stop-the-world pauses total \(HumanFormat.duration(gc.stwNs)) (\(HumanFormat.percent(fraction: Double(gc.stwNs) / Double(dur)))); \(HumanFormat.duration(gc.assistNs)) in mark assists"
+                                + (mmu.map { "; minimum mutator utilization over \(Self.windowName($0.window)) windows \(HumanFormat.percent(fraction: $0.mmu))" } ?? "")
                                 + ". Frequent GC or low MMU: allocate less, or raise GOGC / GOMEMLIMIT."))
         }
         var userBlocking: [(reason: String, ns: Int64)] = []
@@ -334,6 +352,45 @@ public struct ReportData: Sendable {
             f.insert(Finding(severity: .ok, title: "No pathology found", detail: "None of the checks below crossed its threshold."), at: 0)
         }
         findings = f
+    }
+
+    /// A window length as the mmu query's windows read: `10 ms`, `1 s` (others as durations).
+    static func windowName(_ ns: Int64) -> String {
+        if ns > 0 && ns % 1_000_000_000 == 0 { return "\(ns / 1_000_000_000) s" }
+        if ns > 0 && ns % 1_000_000 == 0 { return "\(ns / 1_000_000) ms" }
+        return HumanFormat.duration(ns)
+    }
+
+    /// One row of a saved query's result, read by column name; a missing column is an error naming the query
+    /// (a saved query whose columns changed must not silently give the report zeros).
+    struct SavedRow {
+        var query: String
+        var result: QueryResult
+        var values: [SQLValue]
+        func value(_ column: String) throws -> SQLValue {
+            guard let i = result.index(of: column) else {
+                throw WarehouseError("the query \(query) has no column \(column) (columns: \(result.columns.joined(separator: ", ")))")
+            }
+            return values[i]
+        }
+        func int(_ column: String) throws -> Int64? {
+            switch try value(column) {
+            case .int(let v): return v
+            case .double(let d): return Int64(d)
+            default: return nil
+            }
+        }
+        func double(_ column: String) throws -> Double? {
+            switch try value(column) {
+            case .int(let v): return Double(v)
+            case .double(let d): return d
+            default: return nil
+            }
+        }
+        func text(_ column: String) throws -> String? {
+            if case .text(let t) = try value(column) { return t }
+            return nil
+        }
     }
 
     /// Minimum mutator utilization for log-spaced windows (1 µs … the trace length) of a step function
