@@ -562,10 +562,32 @@ CREATE TABLE sched_delay_causes (
     PRIMARY KEY (trace_id, cause)
 ) WITHOUT ROWID;
 
+CREATE TABLE goroutine_function_stats (
+    -- Per start function, how each time category of Go's goroutine summary (the goroutines table) is spread
+    -- over the function's goroutines, for goroutine-analysis-stats: one row per function and category. Block
+    -- categories by goroutine_block reason as goroutine-analysis counts them: block_sync = a reason naming
+    -- chan, sync or select (not 'network'), block_gc = naming GC but none of those. The pure-SQL definition
+    -- is the test oracle Tests/TraceWarehouseTests/Oracle/goroutine-analysis-stats.sql.
+    trace_id   INTEGER NOT NULL,
+    function   TEXT NOT NULL,     -- goroutines.name
+    stat_idx   INTEGER NOT NULL,  -- 1 lifetime (total_ns), 2 exec, 3 sched_wait, 4 syscall, 5 syscall_block, 6 block,
+                                  --   7 block_sync, 8 block_network, 9 block_sleep, 10 block_gc, 11 unknown
+    stat       TEXT NOT NULL,     -- that name
+    goroutines INTEGER NOT NULL,  -- goroutines with this start function (a goroutine without time in the category counts as 0)
+    total_ns   INTEGER NOT NULL,  -- sum over them
+    min_ns     INTEGER NOT NULL,
+    avg_ns     INTEGER NOT NULL,  -- total_ns / goroutines, truncated
+    p50_ns     INTEGER NOT NULL,  -- nearest rank: the smallest value with at least 50% of the goroutines at or below it
+    p99_ns     INTEGER NOT NULL,  -- the same at 99%
+    max_ns     INTEGER NOT NULL,
+    function_exec_ns INTEGER NOT NULL,  -- the function's exec total (the query's order: most first)
+    PRIMARY KEY (trace_id, function, stat_idx)
+) WITHOUT ROWID;
+
 CREATE TABLE timeline_buckets (
     -- How the timeline's time was spent, bucket by bucket: the step functions of goroutine and P states
     -- integrated over fixed buckets, for utilization-over-time and goroutines-over-time. The bucket width is
-    -- a power of ten ns, the smallest that cuts the trace into at most 100,000 buckets, so every width the
+    -- a power of ten ns, the smallest that cuts the trace into at most 10,000 buckets, so every width the
     -- queries pick by default (1, 2 or 5 × 10^k ns, at most 100 buckets) is a whole number of buckets and a
     -- query sums rows instead of cutting millions of intervals. A query asked for a width that is not a
     -- multiple of width_ns falls back to the intervals. Only buckets with some time in them have a row.

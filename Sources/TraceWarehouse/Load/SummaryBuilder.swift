@@ -23,6 +23,27 @@ final class SummaryBuilder {
     /// goid → its creation (goroutine ids are dense: mostly an array indexed by id).
     private var creation = DenseIDMap<Creation>()
 
+    /// Per start function, every goroutine's time in each category of goroutine-analysis-stats.
+    private var functionStats = FunctionStats()
+
+    /// A goroutine's time in the categories of goroutine_function_stats, in stat_idx order: lifetime, exec,
+    /// sched_wait, syscall, syscall_block, block, block_sync, block_network, block_sleep, block_gc, unknown.
+    /// The block categories are goroutine-analysis's, by reason: sync = a reason naming chan, sync or select
+    /// (not 'network'); gc = naming GC but none of those.
+    static func categories(_ st: GoroutineExecStats) -> [Int64] {
+        func has(_ s: String, _ needle: String) -> Bool { s.utf8.firstRange(of: needle.utf8) != nil }
+        var sync: Int64 = 0, network: Int64 = 0, sleep: Int64 = 0, gc: Int64 = 0
+        for (reason, ns) in st.blockTimeByReason {
+            let chanLike = has(reason, "chan") || has(reason, "sync") || has(reason, "select")
+            if reason != "network" && chanLike { sync += ns }
+            if reason == "network" { network += ns }
+            if reason == "sleep" { sleep += ns }
+            if has(reason, "GC") && !chanLike { gc += ns }
+        }
+        return [st.totalTime, st.execTime, st.schedWaitTime, st.syscallTime, st.syscallBlockTime, st.blockTime,
+                sync, network, sleep, gc, st.unknownTime]
+    }
+
     init(db: Database, traceID: Int64) {
         self.db = db
         self.traceID = traceID
@@ -73,6 +94,7 @@ final class SummaryBuilder {
                 .int(Int64(g.regions.count)),
             ])
             try gIns.run()
+            functionStats.add(g.name, Self.categories(st))
             for (reason, ns) in st.blockTimeByReason.sorted(by: { $0.key < $1.key }) {
                 try bIns.bind([.int(traceID), .int(g.id), .text(reason), .int(ns)]); try bIns.run()
             }
@@ -103,6 +125,8 @@ final class SummaryBuilder {
             }
         }
         creation = DenseIDMap()
+        try functionStats.write(db: db, traceID: traceID)
+        functionStats = FunctionStats()
         let tIns = try db.prepare("""
             INSERT INTO tasks(trace_id, task_id, parent_id, name, start_ns, end_ns, start_goid, end_goid,
               interval_start_ns, interval_end_ns, duration_ns, complete, goroutine_count, region_count, log_count, child_count)
@@ -122,4 +146,41 @@ final class SummaryBuilder {
         }
         return (goroutineCount, sum)
     }
+}
+
+/// goroutine_function_stats: per start function, the distribution over its goroutines of each category of
+/// Go's goroutine summary (goroutine-analysis-stats reads it).
+struct FunctionStats {
+    static let stats = ["lifetime", "exec", "sched_wait", "syscall", "syscall_block", "block", "block_sync",
+                        "block_network", "block_sleep", "block_gc", "unknown"]
+    /// Function → per category, every goroutine's value.
+    private var values: [String: [[Int64]]] = [:]
+
+    mutating func add(_ function: String, _ v: [Int64]) {
+        values[function, default: Array(repeating: [], count: Self.stats.count)].withEach(v)
+    }
+
+    func write(db: Database, traceID: Int64) throws {
+        let ins = try db.prepare("""
+            INSERT INTO goroutine_function_stats(trace_id, function, stat_idx, stat, goroutines, total_ns, min_ns, avg_ns,
+              p50_ns, p99_ns, max_ns, function_exec_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (function, cats) in values {
+            let exec = cats[1].reduce(0, +)
+            for (i, var v) in cats.enumerated() {
+                v.sort()
+                let n = v.count, total = v.reduce(0, +)
+                // Nearest rank: the smallest value with at least N% of the goroutines at or below it.
+                func rank(_ pct: Int) -> Int64 { v[(n * pct + 99) / 100 - 1] }
+                try ins.bind([.int(traceID), .text(function), .int(Int64(i + 1)), .text(Self.stats[i]), .int(Int64(n)),
+                              .int(total), .int(v[0]), .int(total / Int64(n)), .int(rank(50)), .int(rank(99)),
+                              .int(v[n - 1]), .int(exec)])
+                try ins.run()
+            }
+        }
+    }
+}
+
+private extension Array where Element == [Int64] {
+    mutating func withEach(_ v: [Int64]) { for i in indices { self[i].append(v[i]) } }
 }

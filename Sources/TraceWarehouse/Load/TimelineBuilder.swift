@@ -6,7 +6,7 @@ import GoTrace
 /// Fed every goroutine and P state interval as it closes (StateTracker) and the mark-assist ranges as
 /// their events stream by (TraceLoad). Buckets have a fixed width, a power of ten ns: it starts at 1 ns
 /// and grows tenfold (adding up ten buckets into one, exactly) whenever the trace outgrows
-/// `maxBuckets`, so at the end the trace spans 10,000–100,000 of them and every bucket width a query
+/// `maxBuckets`, so at the end the trace spans 1,000–10,000 of them and every bucket width a query
 /// picks by default (1, 2 or 5 × 10^k ns, at most 100 buckets) is a whole number of them.
 final class TimelineBuilder {
     /// The columns of `timeline_buckets`: time per bucket spent by goroutines in a state (intervals of
@@ -14,7 +14,7 @@ final class TimelineBuilder {
     enum Series: Int, CaseIterable {
         case runnable, running, waiting, syscall, gcWorker, procRunning, procIdle
     }
-    static let maxBuckets: Int64 = 100_000
+    static let maxBuckets: Int64 = 10_000
 
     private(set) var width: Int64 = 1
 
