@@ -20,16 +20,33 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-w AS (
-  SELECT coalesce(r.value, '') AS reason, s.end_ns - s.start_ns AS d, s.open_at_end AS o
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid
-  LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
-  WHERE s.state = 4
+-- The Waiting rows of goroutine_states, read off their tables directly (the view's UNION ALL would be
+-- evaluated for every event of every trace): closed intervals from the events that close them, the
+-- ones open at the trace end from goroutine_open_intervals; the reason is that of the event at start_seq.
+s AS (
+  SELECT o.name_id AS rid, c.iv_dur_ns AS d, 0 AS o
+  FROM p JOIN events c ON c.trace_id = p.tid
+  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
+  WHERE c.iv_back IS NOT NULL AND c.from_state = 4
+  UNION ALL
+  SELECT o.name_id, t.duration_ns - x.start_ns, 1
+  FROM p JOIN goroutine_open_intervals x ON x.trace_id = p.tid
+  JOIN traces t ON t.trace_id = x.trace_id
+  LEFT JOIN events o ON o.trace_id = x.trace_id AND o.seq = x.start_seq
+  WHERE x.state = 4
 ),
+-- One row per (reason, length).
+h AS (
+  SELECT coalesce(r.value, '') AS reason, s.d, count(*) AS c, sum(s.o) AS o
+  FROM s LEFT JOIN strings r ON r.trace_id = (SELECT tid FROM p) AND r.string_id = s.rid
+  GROUP BY 1, 2
+),
+-- Nearest-rank percentiles off the running count: rank r falls on the length whose rows span it.
 r AS (
-  SELECT reason, d, o, row_number() OVER (PARTITION BY reason ORDER BY d) AS rn,
-         count(*) OVER (PARTITION BY reason) AS n
-  FROM w
+  SELECT reason, d, c, o,
+         sum(c) OVER (PARTITION BY reason ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(c) OVER (PARTITION BY reason ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+  FROM h
 )
 SELECT reason,
        CASE
@@ -41,13 +58,13 @@ SELECT reason,
          WHEN reason = '' THEN 'unknown'
          ELSE 'other'
        END AS category,
-       count(*) AS count,
+       sum(c) AS count,
        sum(o) AS open_count,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+       max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_ns,
+       max(CASE WHEN cum - c < (n * 90 + 99) / 100 AND (n * 90 + 99) / 100 <= cum THEN d END) AS p90_ns,
+       max(CASE WHEN cum - c < (n * 99 + 99) / 100 AND (n * 99 + 99) / 100 <= cum THEN d END) AS p99_ns,
        max(d) AS max_ns,
-       sum(d) AS total_ns
+       sum(c * d) AS total_ns
 FROM r
 GROUP BY reason
 ORDER BY total_ns DESC, reason;

@@ -29,11 +29,16 @@ w AS (
   WHERE w.gc_idx IS NOT NULL
   GROUP BY w.gc_idx
 ),
+-- The mark-assist ranges once (a few thousand rows) instead of a scan of all of the trace's ranges per cycle.
+ar AS MATERIALIZED (
+  SELECT coalesce(r.start_ns, 0) AS s, r.end_ns AS e
+  FROM ranges r JOIN p ON r.trace_id = p.tid
+  WHERE r.name = 'GC mark assist'
+),
 a AS (
   SELECT c.gc_idx, count(*) AS n,
-         sum(min(r.end_ns, c.end_ns) - max(coalesce(r.start_ns, 0), coalesce(c.start_ns, 0))) AS ns
-  FROM c JOIN ranges r ON r.trace_id = c.trace_id AND r.name = 'GC mark assist'
-   AND coalesce(r.start_ns, 0) < c.end_ns AND r.end_ns > coalesce(c.start_ns, 0)
+         sum(min(ar.e, c.end_ns) - max(ar.s, coalesce(c.start_ns, 0))) AS ns
+  FROM c JOIN ar ON ar.s < c.end_ns AND ar.e > coalesce(c.start_ns, 0)
   GROUP BY c.gc_idx
 )
 SELECT c.gc_idx AS cycle, c.start_ns, c.end_ns, c.end_ns - c.start_ns AS duration_ns,

@@ -18,29 +18,37 @@
 -- metric: max_lifetime_ns ns none — longest lifetime
 -- metric: exec_ns ns none — summed execution time
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-sk AS (  -- per stack of this trace: leaf→root function names joined with ';'
-  SELECT st.stack_id AS sid, st.funcs FROM stacks st WHERE st.trace_id = (SELECT tid FROM p)
-  UNION ALL SELECT 0, ''  -- no stack
-),
-u AS (  -- stack rows and goroutine rows in one stream: the window carries each stack's text to its goroutines
-  SELECT sid, funcs, NULL AS function, NULL AS life, NULL AS end_ns, NULL AS exec_ns, 0 AS isg FROM sk
-  UNION ALL
-  SELECT coalesce(g.creation_stack_id, 0), NULL, g.name, g.total_ns, g.end_ns, g.exec_ns, 1
+-- One row per (start function, creation stack id, lifetime), then per (start function, function list,
+-- lifetime) with the stack keyed by stacks.funcs_id (0: no stack, an unknown stack or one without
+-- frames, all shown as '').
+h0 AS (
+  SELECT g.name AS function, g.creation_stack_id AS sid, g.total_ns AS life,
+         count(*) AS c, count(g.end_ns) AS ended, sum(g.exec_ns) AS exec_ns
   FROM goroutines g JOIN p ON g.trace_id = p.tid
+  GROUP BY 1, 2, 3
 ),
-g AS (SELECT function, created_at, life, end_ns, exec_ns
-      FROM (SELECT coalesce(max(funcs) OVER (PARTITION BY sid), '') AS created_at, u.* FROM u) WHERE isg = 1),
+h AS (
+  SELECT h0.function, coalesce(CASE WHEN st.funcs <> '' THEN st.funcs_id END, 0) AS k, h0.life,
+         sum(h0.c) AS c, sum(h0.ended) AS ended, sum(h0.exec_ns) AS exec_ns
+  FROM h0 LEFT JOIN stacks st ON st.trace_id = (SELECT tid FROM p) AND st.stack_id = h0.sid
+  GROUP BY 1, 2, 3
+),
+-- Nearest-rank median off the running count: rank r falls on the lifetime whose rows span it.
 r AS (
-  SELECT *, row_number() OVER (PARTITION BY function, created_at ORDER BY life) AS rn,
-         count(*) OVER (PARTITION BY function, created_at) AS n
-  FROM g
+  SELECT function, k, life, c, ended, exec_ns,
+         sum(c) OVER (PARTITION BY function, k ORDER BY life ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(c) OVER (PARTITION BY function, k ORDER BY life ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+  FROM h
+),
+e AS (
+  SELECT function, k, sum(c) AS goroutines, sum(ended) AS ended,
+         max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN life END) AS p50_lifetime_ns,
+         max(life) AS max_lifetime_ns, sum(exec_ns) AS exec_ns
+  FROM r GROUP BY function, k
 )
-SELECT function, created_at, count(*) AS goroutines,
-       count(end_ns) AS ended, count(*) - count(end_ns) AS alive_at_end,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN life END) AS p50_lifetime_ns,
-       max(life) AS max_lifetime_ns,
-       sum(exec_ns) AS exec_ns
-FROM r
-GROUP BY function, created_at
+SELECT function,
+       coalesce((SELECT st.funcs FROM stacks st WHERE st.trace_id = (SELECT tid FROM p) AND st.stack_id = e.k), '') AS created_at,
+       goroutines, ended, goroutines - ended AS alive_at_end, p50_lifetime_ns, max_lifetime_ns, exec_ns
+FROM e
 ORDER BY goroutines DESC, function, created_at
 LIMIT coalesce(:top, -1);

@@ -17,36 +17,32 @@
 -- metric: stacks count none — Go's records (distinct first-128-PC lists) merged into the row
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 t AS (SELECT t.duration_ns AS trace_end FROM traces t JOIN p ON t.trace_id = p.tid),
-sk AS (  -- per stack of this trace: leaf→root functions and Go's record identity (first 128 PCs, zero-padded)
-  SELECT stack_id AS sid, group_concat(name, ';') AS funcs,
-         coalesce(group_concat(CASE WHEN depth < 128 AND depth <= lastnz THEN pc END, ','), '') AS pcs
-  FROM (SELECT sf.stack_id, sf.depth, fr.pc, fn.name,
-               max(CASE WHEN fr.pc <> 0 THEN sf.depth END) OVER (PARTITION BY sf.stack_id) AS lastnz
-        FROM stack_frames sf
-        JOIN frames fr ON fr.trace_id = sf.trace_id AND fr.frame_id = sf.frame_id
-        JOIN funcs fn ON fn.trace_id = fr.trace_id AND fn.func_id = fr.func_id
-        WHERE sf.trace_id = (SELECT tid FROM p)
-        ORDER BY sf.stack_id, sf.depth)
-  GROUP BY stack_id
-  UNION ALL SELECT 0, '', ''  -- no stack
-),
+-- The closed Syscall rows of goroutine_states, read off the events that close them (c) and open them
+-- (o, at c.seq - c.iv_back) instead of through the view, overlapped with the goroutine's [first run,
+-- end or trace end]; summed per stack_id first, so that only the few thousand stacks are named.
 iv AS (
-  SELECT coalesce(s.stack_id, 0) AS sid,
-         min(s.end_ns, coalesce(g.end_ns, t.trace_end)) - max(s.event_ns, coalesce(g.start_ns, s.event_ns)) AS o
-  FROM goroutine_states s JOIN p ON s.trace_id = p.tid CROSS JOIN t
-  JOIN goroutines g ON g.trace_id = s.trace_id AND g.goid = s.goid
-  LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
-  WHERE s.state = 5 AND s.open_at_end = 0
+  SELECT coalesce(o.stack_id, 0) AS sid,
+         min(c.ts_ns, coalesce(g.end_ns, t.trace_end)) - max(o.ts_ns, coalesce(g.start_ns, o.ts_ns)) AS o
+  FROM p CROSS JOIN t JOIN events c ON c.trace_id = p.tid
+  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
+  JOIN goroutines g ON g.trace_id = c.trace_id AND g.goid = c.res_id
+  WHERE c.iv_back IS NOT NULL AND c.from_state = 5
 ),
-u AS (  -- stack rows and interval rows in one stream: the window carries each stack's text to its intervals
-  SELECT sid, funcs, pcs, NULL AS o FROM sk
-  UNION ALL SELECT sid, NULL, NULL, o FROM iv WHERE o > 0
-),
-w AS (SELECT coalesce(max(funcs) OVER (PARTITION BY sid), '') AS stack,
-              coalesce(max(pcs) OVER (PARTITION BY sid), '') AS pcs, o FROM u)
-SELECT stack, count(*) AS count, sum(o) AS total_ns, count(DISTINCT pcs) AS stacks
-FROM w
-WHERE o IS NOT NULL
+ps AS (SELECT sid, count(*) AS n, sum(o) AS o FROM iv WHERE o > 0 GROUP BY sid),
+-- Go's record identity of each such stack (first 128 PCs, zero-padded), as the profile's `stacks` counts them.
+sk AS (
+  SELECT ps.sid, ps.n, ps.o, coalesce(st.funcs, '') AS stack,
+         coalesce((SELECT group_concat(CASE WHEN f.depth < 128 AND f.depth <= f.lastnz THEN f.pc END, ',')
+                   FROM (SELECT sf.depth, fr.pc,
+                                max(CASE WHEN fr.pc <> 0 THEN sf.depth END) OVER () AS lastnz
+                         FROM stack_frames sf
+                         JOIN frames fr ON fr.trace_id = sf.trace_id AND fr.frame_id = sf.frame_id
+                         WHERE sf.trace_id = (SELECT tid FROM p) AND sf.stack_id = ps.sid
+                         ORDER BY sf.depth) f), '') AS pcs
+  FROM ps LEFT JOIN stacks st ON st.trace_id = (SELECT tid FROM p) AND st.stack_id = ps.sid
+)
+SELECT stack, sum(n) AS count, sum(o) AS total_ns, count(DISTINCT pcs) AS stacks
+FROM sk
 GROUP BY stack
 ORDER BY total_ns DESC, count DESC, stack
 LIMIT coalesce(:top, -1);

@@ -22,19 +22,34 @@
 -- metric: p99_ns ns lower — 99th percentile syscall length
 -- metric: max_ns ns lower — longest syscall
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-s AS (
-  SELECT s.end_ns - s.start_ns AS d, coalesce(s.syscall_blocked_ns, 0) AS b, s.open_at_end AS o
-  FROM goroutine_intervals s JOIN p ON s.trace_id = p.tid
-  WHERE s.state = 5
+-- The Syscall rows of goroutine_intervals, read off their tables directly (the view's UNION ALL would
+-- be evaluated for every event of every trace): closed intervals from the events that close them, the
+-- ones open at the trace end from goroutine_open_intervals; one row per length.
+h AS (
+  SELECT d, count(*) AS c, sum(o) AS o, sum(b > 0) AS bc, sum(b) AS b FROM (
+    SELECT c.iv_dur_ns AS d, coalesce(c.iv_blocked_ns, 0) AS b, 0 AS o
+    FROM p JOIN events c ON c.trace_id = p.tid
+    WHERE c.iv_back IS NOT NULL AND c.from_state = 5
+    UNION ALL
+    SELECT t.duration_ns - x.start_ns, coalesce(x.blocked_ns, 0), 1
+    FROM p JOIN goroutine_open_intervals x ON x.trace_id = p.tid
+    JOIN traces t ON t.trace_id = x.trace_id
+    WHERE x.state = 5)
+  GROUP BY d
 ),
-r AS (SELECT d, b, o, row_number() OVER (ORDER BY d) AS rn, count(*) OVER () AS n FROM s)
-SELECT count(*) AS count,
+-- Nearest-rank percentiles off the running count: rank r falls on the length whose rows span it.
+r AS (
+  SELECT d, c, o, bc, b, sum(c) OVER (ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(c) OVER (ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+  FROM h
+)
+SELECT coalesce(sum(c), 0) AS count,
        coalesce(sum(o), 0) AS open_count,
-       coalesce(sum(d), 0) AS total_ns,
-       coalesce(sum(b > 0), 0) AS blocked_count,
+       coalesce(sum(c * d), 0) AS total_ns,
+       coalesce(sum(bc), 0) AS blocked_count,
        coalesce(sum(b), 0) AS blocked_ns,
-       max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50_ns,
-       max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90_ns,
-       max(CASE WHEN rn = (n * 99 + 99) / 100 THEN d END) AS p99_ns,
+       max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_ns,
+       max(CASE WHEN cum - c < (n * 90 + 99) / 100 AND (n * 90 + 99) / 100 <= cum THEN d END) AS p90_ns,
+       max(CASE WHEN cum - c < (n * 99 + 99) / 100 AND (n * 99 + 99) / 100 <= cum THEN d END) AS p99_ns,
        max(d) AS max_ns
 FROM r;
