@@ -25,7 +25,7 @@ h AS (  -- per start function, the exact distribution of its running slices (len
          sum(l.count) OVER (PARTITION BY l.key) AS n
   FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running_by_function'
 ),
-sy AS (  -- the slices that ended by entering a syscall (they keep the P: not a switch)
+sy AS MATERIALIZED (  -- the slices that ended by entering a syscall (they keep the P: not a switch); computed once, not per function
   SELECT l.key AS function, sum(l.count) AS c
   FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running_to_syscall_by_function' GROUP BY l.key
 ),
