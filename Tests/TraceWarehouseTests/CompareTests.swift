@@ -122,6 +122,39 @@ struct CompareTests {
         #expect(!names.contains("gc-cycles") && !names.contains("tasks-slowest") && !names.contains("critical-path"))
     }
 
+    @Test("every scorecard line and every trend point is the saved query's value, run on its own")
+    func oneSourceForEveryNumber() throws {
+        let w = try CompareWarehouse()
+        let db = try Database(path: w.path, readOnly: true)
+        let r = try ComparisonReport.build(library: library, base: try w.source("3"), head: try w.source("6"))
+        /// The metric on one trace, from the saved query run by itself (no Comparer, no cache).
+        func value(_ path: MetricPath, _ id: Int64) throws -> Double? {
+            let q = try #require(library.query(named: path.query))
+            return path.value(in: try QueryRunner.run(q, db: db, traceID: id), query: q)
+        }
+        #expect(r.scorecard.count >= 12)
+        for line in r.scorecard {
+            #expect(line.baseValue == (try value(line.path, 3)), "\(line.path): base")
+            #expect(line.headValue == (try value(line.path, 6)), "\(line.path): head")
+        }
+        // The per-query sections: every changed metric's two sides.
+        for section in r.queries {
+            for c in section.changes {
+                #expect(c.baseValue == (try value(c.path, 3)), "\(c.path): base")
+                #expect(c.headValue == (try value(c.path, 6)), "\(c.path): head")
+            }
+        }
+        // trend: each point holds the query's value on each of its runs.
+        for item in ScorecardItem.standard where item.perKey == nil {
+            let t = try TrendReport.build(db: db, library: library, path: item.path, labelKey: "commit")
+            #expect(t.points.map(\.traceIDs) == [[1, 2, 3], [4, 5, 6]])
+            for p in t.points {
+                let want = try p.traceIDs.compactMap { try value(item.path, $0) }
+                #expect(p.stats?.values == (want.isEmpty ? nil : want), "\(item.path) at \(p.label)")
+            }
+        }
+    }
+
     @Test("the gate: relative, change and limit rules fail and pass as written")
     func gate() throws {
         let w = try CompareWarehouse()
