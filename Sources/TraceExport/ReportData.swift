@@ -54,6 +54,7 @@ public struct ReportData: Sendable {
     public var regionTypes: [TypeStats]
     public var findings: [Finding]
 
+    /// The states of `states`, in order: also goroutines-over-time's column names.
     static let stateNames = ["running", "runnable", "waiting", "syscall"]
 
     /// The figures the findings quote, each as its saved query gives it (see `init`).
@@ -125,7 +126,7 @@ public struct ReportData: Sendable {
         let gt = try saved("goroutines-over-time"), ut = try saved("utilization-over-time")
         var st = [[Double]](repeating: [], count: 4)
         for r in gt {
-            for (k, c) in ["running", "runnable", "waiting", "syscall"].enumerated() { st[k].append(try r.double(c) ?? 0) }
+            for (k, c) in Self.stateNames.enumerated() { st[k].append(try r.double(c) ?? 0) }
         }
         var pr = try ut.map { try $0.double("running_procs") ?? 0 }
         let n = max(st[0].count, pr.count)
