@@ -72,7 +72,6 @@ extension TraceLoad {
         }
     }
 
-    /// The tables of the scheduler sweep (see SchedSweep).
     /// timeline_buckets, and the goroutine, GC-worker and mark-assist time of each P (procs).
     func writeTimeline() throws {
         let ins = try db.prepare("""
@@ -106,6 +105,7 @@ extension TraceLoad {
         }
     }
 
+    /// The tables of the scheduler sweep (see SchedSweep).
     func writeSweep() throws {
         let lengthsIns = try db.prepare("INSERT INTO idle_p_episode_lengths(trace_id, duration_ns, count, waiting_goroutine_ns) VALUES (?, ?, ?, ?)")
         for (d, e) in sweep.episodeLengths.sorted(by: { $0.key < $1.key }) {
