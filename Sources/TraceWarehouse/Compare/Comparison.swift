@@ -170,6 +170,51 @@ public final class Comparer {
         return r
     }
 
+    /// Runs the queries not cached yet for both sides on `workers` threads at once, each thread with its
+    /// own read-only connections (a connection serves one thread at a time), so that a comparison of two
+    /// large traces waits for its heaviest queries in parallel. A query that fails here is left uncached:
+    /// ``results(_:_:)`` runs it again and reports the error where it is asked for.
+    public func prefetch(_ queries: [SavedQuery], workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)) {
+        struct Job { var query: SavedQuery, side: Side }
+        var jobs: [Job] = []
+        for q in queries { for side in [Side.base, .head] where cache[side.rawValue + "\u{0}" + q.name] == nil { jobs.append(Job(query: q, side: side)) } }
+        guard workers > 1, jobs.count > 1 else { return }
+        final class Shared: @unchecked Sendable {   // guarded by `lock`
+            let lock = NSLock()
+            var next = 0
+            var done: [String: [QueryResult]] = [:]
+        }
+        let shared = Shared()
+        let params = self.params, base = self.base, head = self.head
+        let todo = jobs
+        DispatchQueue.concurrentPerform(iterations: min(workers, jobs.count)) { w in
+            // Worker 0 uses the sources' own connections; the others open their own, once per file.
+            var own: [String: Database] = [:]
+            func db(_ src: TraceSource) -> Database? {
+                if w == 0 { return src.db }
+                if let d = own[src.databasePath] { return d }
+                guard let d = try? Warehouse.openForReading(src.databasePath) else { return nil }
+                own[src.databasePath] = d
+                return d
+            }
+            while true {
+                shared.lock.lock()
+                let i = shared.next; shared.next += 1
+                shared.lock.unlock()
+                guard i < todo.count else { return }
+                let job = todo[i], src = job.side == .base ? base : head
+                guard let conn = db(src),
+                      let r = try? src.traceIDs.map({ try QueryRunner.run(job.query, db: conn, traceID: $0, params: params, strict: false) })
+                else { continue }
+                shared.lock.lock()
+                shared.done[job.side.rawValue + "\u{0}" + job.query.name] = r
+                shared.lock.unlock()
+            }
+        }
+        let done = shared.done
+        cache.merge(done) { a, _ in a }
+    }
+
     /// One metric (a path resolved against the library) compared.
     public func change(_ path: MetricPath, label: String? = nil) throws -> MetricChange {
         let (q, m) = try path.resolve(in: library)
@@ -322,6 +367,14 @@ public struct ComparisonReport: Sendable {
         }
         // Check the gate's metrics before running anything.
         for r in rules { _ = try r.path.resolve(in: library) }
+        // Every query the report reads, run in parallel first: the scorecard's, the sections', the gate's.
+        var needed: [SavedQuery] = selected
+        var names = Set(selected.map(\.name))
+        let paths = (scorecard ? ScorecardItem.standard.map(\.path) : []) + rules.map(\.path)
+        for path in paths where !names.contains(path.query) {
+            if let q = library.query(named: path.query) { needed.append(q); names.insert(q.name) }
+        }
+        comparer.prefetch(needed)
         let card = scorecard ? try comparer.scorecard() : []
         let sections = try selected.map { try comparer.compare($0) }
         let gate = rules.isEmpty ? nil : try GateReport.evaluate(rules, comparer: comparer, ignoreNoise: ignoreNoise)
