@@ -20,33 +20,30 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
--- The Waiting rows of goroutine_states, read off their tables directly (the view's UNION ALL would be
--- evaluated for every event of every trace): closed intervals from the events that close them, the
--- ones open at the trace end from goroutine_open_intervals; the reason is that of the event at start_seq.
-s AS (
-  SELECT o.name_id AS rid, c.iv_dur_ns AS d, 0 AS o
-  FROM p JOIN events c ON c.trace_id = p.tid
-  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
-  WHERE c.iv_back IS NOT NULL AND c.from_state = 4
-  UNION ALL
-  SELECT o.name_id, t.duration_ns - x.start_ns, 1
-  FROM p JOIN goroutine_open_intervals x ON x.trace_id = p.tid
-  JOIN traces t ON t.trace_id = x.trace_id
-  LEFT JOIN events o ON o.trace_id = x.trace_id AND o.seq = x.start_seq
-  WHERE x.state = 4
-),
--- One row per (reason, length).
+-- The Waiting rows of goroutine_states, counted by length at ingest (wait_lengths: the intervals still
+-- open at the trace end are counted up to it), one row per (reason, length). Reason ids stand for their
+-- text one to one, so the text is joined to the result rows only.
 h AS (
-  SELECT coalesce(r.value, '') AS reason, s.d, count(*) AS c, sum(s.o) AS o
-  FROM s LEFT JOIN strings r ON r.trace_id = (SELECT tid FROM p) AND r.string_id = s.rid
-  GROUP BY 1, 2
+  SELECT w.reason_id AS rid, w.length_ns AS d, sum(w.count) AS c, sum(w.open_count) AS o
+  FROM p JOIN wait_lengths w ON w.trace_id = p.tid AND w.state = 4
+  GROUP BY w.reason_id, w.length_ns
 ),
 -- Nearest-rank percentiles off the running count: rank r falls on the length whose rows span it.
 r AS (
-  SELECT reason, d, c, o,
-         sum(c) OVER (PARTITION BY reason ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
-         sum(c) OVER (PARTITION BY reason ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+  SELECT rid, d, c, o,
+         sum(c) OVER (PARTITION BY rid ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(c) OVER (PARTITION BY rid ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
   FROM h
+),
+g AS (
+  SELECT coalesce((SELECT s.value FROM strings s WHERE s.trace_id = (SELECT tid FROM p) AND s.string_id = r.rid), '') AS reason,
+         sum(c) AS count, sum(o) AS open_count,
+         max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_ns,
+         max(CASE WHEN cum - c < (n * 90 + 99) / 100 AND (n * 90 + 99) / 100 <= cum THEN d END) AS p90_ns,
+         max(CASE WHEN cum - c < (n * 99 + 99) / 100 AND (n * 99 + 99) / 100 <= cum THEN d END) AS p99_ns,
+         max(d) AS max_ns, sum(c * d) AS total_ns
+  FROM r
+  GROUP BY rid
 )
 SELECT reason,
        CASE
@@ -58,13 +55,6 @@ SELECT reason,
          WHEN reason = '' THEN 'unknown'
          ELSE 'other'
        END AS category,
-       sum(c) AS count,
-       sum(o) AS open_count,
-       max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_ns,
-       max(CASE WHEN cum - c < (n * 90 + 99) / 100 AND (n * 90 + 99) / 100 <= cum THEN d END) AS p90_ns,
-       max(CASE WHEN cum - c < (n * 99 + 99) / 100 AND (n * 99 + 99) / 100 <= cum THEN d END) AS p99_ns,
-       max(d) AS max_ns,
-       sum(c * d) AS total_ns
-FROM r
-GROUP BY reason
+       count, open_count, p50_ns, p90_ns, p99_ns, max_ns, total_ns
+FROM g
 ORDER BY total_ns DESC, reason;

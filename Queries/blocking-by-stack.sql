@@ -17,47 +17,26 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
--- The Waiting rows of goroutine_states, read off their tables directly (the view's UNION ALL would be
--- evaluated for every event of every trace): closed intervals from the events that close them, the
--- ones open at the trace end from goroutine_open_intervals; reason and stack are those of the event at
--- start_seq.
-s AS (
-  SELECT o.name_id AS rid, o.stack_id AS sid, c.iv_dur_ns AS d, 0 AS o
-  FROM p JOIN events c ON c.trace_id = p.tid
-  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
-  WHERE c.iv_back IS NOT NULL AND c.from_state = 4
-  UNION ALL
-  SELECT o.name_id, o.stack_id, t.duration_ns - x.start_ns, 1
-  FROM p JOIN goroutine_open_intervals x ON x.trace_id = p.tid
-  JOIN traces t ON t.trace_id = x.trace_id
-  LEFT JOIN events o ON o.trace_id = x.trace_id AND o.seq = x.start_seq
-  WHERE x.state = 4
-),
--- Keyed by reason text and stacks.funcs_id (0: no stack, an unknown stack or one without frames, all
--- shown as ''), one row per (reason, function list, length).
-h AS (
-  SELECT coalesce(r.value, '') AS reason, coalesce(CASE WHEN st.funcs <> '' THEN st.funcs_id END, 0) AS k,
-         s.d, count(*) AS c, sum(s.o) AS o
-  FROM s
-  LEFT JOIN strings r ON r.trace_id = (SELECT tid FROM p) AND r.string_id = s.rid
-  LEFT JOIN stacks st ON st.trace_id = (SELECT tid FROM p) AND st.stack_id = s.sid
-  WHERE s.d IS NOT NULL  -- as the old query, which told wait rows from stack rows by a length
-  GROUP BY 1, 2, 3
-),
+-- The Waiting rows of goroutine_states, counted by length at ingest (wait_lengths: the intervals still
+-- open at the trace end are counted up to it), one row per (reason, stack, length), read in its key order.
+-- The stack is keyed by stacks.funcs_id (0: no stack or one without frames, shown as ''); reason and
+-- function-list ids stand for their text one to one, so the text is joined to the result rows only.
 -- Nearest-rank percentiles off the running count: rank r falls on the length whose rows span it.
 c AS (
-  SELECT reason, k, d, c, o, sum(c) OVER (PARTITION BY reason, k ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
-         sum(c) OVER (PARTITION BY reason, k ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
-  FROM h
+  SELECT w.reason_id AS rid, w.stack_id AS k, w.length_ns AS d, w.count AS c, w.open_count AS o,
+         sum(w.count) OVER (PARTITION BY w.reason_id, w.stack_id ORDER BY w.length_ns ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(w.count) OVER (PARTITION BY w.reason_id, w.stack_id ORDER BY w.length_ns
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+  FROM p JOIN wait_lengths w ON w.trace_id = p.tid AND w.state = 4
 ),
 g AS (
-  SELECT reason, k, sum(c) AS count, sum(o) AS open_count,
+  SELECT rid, k, sum(c) AS count, sum(o) AS open_count,
          max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_ns,
          max(CASE WHEN cum - c < (n * 99 + 99) / 100 AND (n * 99 + 99) / 100 <= cum THEN d END) AS p99_ns,
          max(d) AS max_ns, sum(c * d) AS total_ns
-  FROM c GROUP BY reason, k
+  FROM c GROUP BY rid, k
 )
-SELECT reason,
+SELECT coalesce((SELECT s.value FROM strings s WHERE s.trace_id = (SELECT tid FROM p) AND s.string_id = g.rid), '') AS reason,
        coalesce((SELECT st.funcs FROM stacks st WHERE st.trace_id = (SELECT tid FROM p) AND st.stack_id = g.k), '') AS stack,
        count, open_count, p50_ns, p99_ns, max_ns, total_ns
 FROM g

@@ -29,36 +29,50 @@
 -- metric: block_other_ns ns none — other reasons
 -- metric: unknown_ns ns none — not accounted for
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-g AS (  -- one row per goroutine: Go's summary plus its block time per category
-  SELECT g.goid, g.name, g.total_ns, g.exec_ns, g.sched_wait_ns, g.syscall_ns, g.syscall_block_ns, g.block_ns, g.unknown_ns,
-         coalesce(sum(CASE WHEN b.reason <> 'network' AND (instr(b.reason, 'chan') > 0 OR instr(b.reason, 'sync') > 0
-                   OR instr(b.reason, 'select') > 0) THEN b.ns END), 0) AS sync_ns,
-         coalesce(sum(CASE WHEN b.reason = 'network' THEN b.ns END), 0) AS network_ns,
-         coalesce(sum(CASE WHEN b.reason = 'sleep' THEN b.ns END), 0) AS sleep_ns,
-         coalesce(sum(CASE WHEN instr(b.reason, 'GC') > 0 AND NOT (instr(b.reason, 'chan') > 0 OR instr(b.reason, 'sync') > 0
-                   OR instr(b.reason, 'select') > 0) THEN b.ns END), 0) AS gc_ns,
-         coalesce(sum(CASE WHEN b.reason = 'system goroutine wait' THEN b.ns END), 0) AS system_ns
-  FROM goroutines g JOIN p ON g.trace_id = p.tid
-  LEFT JOIN goroutine_block b ON b.trace_id = g.trace_id AND b.goid = g.goid
-  GROUP BY g.goid
+-- Per start function, the category totals of goroutine_function_stats (made at ingest from Go's summary, with
+-- the block categories counted as here); the pure-SQL definition over goroutines and goroutine_block is the
+-- test oracle Tests/TraceWarehouseTests/Oracle/goroutine-analysis.sql.
+s AS (
+  SELECT s.function, max(s.goroutines) AS goroutines,
+         sum(CASE s.stat_idx WHEN 1 THEN s.total_ns END) AS total_ns,
+         sum(CASE s.stat_idx WHEN 2 THEN s.total_ns END) AS exec_ns,
+         sum(CASE s.stat_idx WHEN 3 THEN s.total_ns END) AS sched_wait_ns,
+         sum(CASE s.stat_idx WHEN 4 THEN s.total_ns END) AS syscall_ns,
+         sum(CASE s.stat_idx WHEN 5 THEN s.total_ns END) AS syscall_block_ns,
+         sum(CASE s.stat_idx WHEN 6 THEN s.total_ns END) AS block_ns,
+         sum(CASE s.stat_idx WHEN 7 THEN s.total_ns END) AS sync_ns,
+         sum(CASE s.stat_idx WHEN 8 THEN s.total_ns END) AS network_ns,
+         sum(CASE s.stat_idx WHEN 9 THEN s.total_ns END) AS sleep_ns,
+         sum(CASE s.stat_idx WHEN 10 THEN s.total_ns END) AS gc_ns,
+         sum(CASE s.stat_idx WHEN 11 THEN s.total_ns END) AS unknown_ns
+  FROM goroutine_function_stats s JOIN p ON s.trace_id = p.tid
+  GROUP BY s.function
 ),
-tot AS (SELECT sum(exec_ns) AS exec FROM g)
-SELECT g.name AS function,
-       count(*) AS goroutines,
-       sum(g.total_ns) AS total_ns,
-       sum(g.exec_ns) AS exec_ns,
-       round(100.0 * sum(g.exec_ns) / max(tot.exec, 1), 3) AS exec_pct,
-       sum(g.sched_wait_ns) AS sched_wait_ns,
-       sum(g.syscall_ns) AS syscall_ns,
-       sum(g.syscall_block_ns) AS syscall_block_ns,
-       sum(g.block_ns) AS block_ns,
-       sum(g.sync_ns) AS block_sync_ns,
-       sum(g.network_ns) AS block_network_ns,
-       sum(g.sleep_ns) AS block_sleep_ns,
-       sum(g.gc_ns) AS block_gc_ns,
-       sum(g.system_ns) AS block_system_ns,
-       sum(g.block_ns) - sum(g.sync_ns + g.network_ns + g.sleep_ns + g.gc_ns + g.system_ns) AS block_other_ns,
-       sum(g.unknown_ns) AS unknown_ns
-FROM g CROSS JOIN tot
-GROUP BY g.name
-ORDER BY exec_ns DESC, function;
+-- 'system goroutine wait', which goroutine_function_stats does not count apart: only system goroutines wait so.
+sys AS (
+  SELECT g.name AS function, sum(b.ns) AS ns
+  FROM p JOIN goroutine_block b ON b.trace_id = p.tid
+  JOIN goroutines g ON g.trace_id = b.trace_id AND g.goid = b.goid
+  WHERE b.reason = 'system goroutine wait'
+  GROUP BY g.name
+),
+tot AS (SELECT sum(exec_ns) AS exec FROM s)
+SELECT s.function AS function,
+       s.goroutines,
+       s.total_ns,
+       s.exec_ns,
+       round(100.0 * s.exec_ns / max(tot.exec, 1), 3) AS exec_pct,
+       s.sched_wait_ns,
+       s.syscall_ns,
+       s.syscall_block_ns,
+       s.block_ns,
+       s.sync_ns AS block_sync_ns,
+       s.network_ns AS block_network_ns,
+       s.sleep_ns AS block_sleep_ns,
+       s.gc_ns AS block_gc_ns,
+       coalesce(sys.ns, 0) AS block_system_ns,
+       s.block_ns - (s.sync_ns + s.network_ns + s.sleep_ns + s.gc_ns + coalesce(sys.ns, 0)) AS block_other_ns,
+       s.unknown_ns
+FROM s CROSS JOIN tot
+LEFT JOIN sys ON sys.function = s.function
+ORDER BY s.exec_ns DESC, s.function;

@@ -19,24 +19,23 @@
 -- metric: max_created_per_ms count none — most creations within one millisecond
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
 t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p.tid),
-g AS (SELECT g.* FROM goroutines g JOIN p ON g.trace_id = p.tid),
-ss AS (SELECT s.* FROM sched_summary s JOIN p ON s.trace_id = p.tid),  -- creations and the runnable peak, swept at ingest
-alive AS (
-  SELECT ts, sum(sum(d)) OVER (ORDER BY ts) AS n FROM (
-    SELECT coalesce(creation_ns, 0) AS ts, 1 AS d FROM g
-    UNION ALL SELECT end_ns, -1 FROM g WHERE end_ns IS NOT NULL
-  ) GROUP BY ts
+-- The goroutine counts and lifetimes in one pass over goroutines; the creations, the runnable peak and the
+-- alive peak (+1 at creation_ns, -1 at end_ns) swept at ingest (sched_summary).
+g AS (
+  SELECT count(*) AS n, sum(g.end_ns IS NOT NULL) AS ended, sum(g.end_ns IS NULL) AS alive_at_end,
+         coalesce(sum(g.total_ns), 0) AS total_ns
+  FROM goroutines g JOIN p ON g.trace_id = p.tid
 ),
-pa AS (SELECT n, ts FROM alive ORDER BY n DESC, ts LIMIT 1)
-SELECT (SELECT count(*) FROM g) AS goroutines,
+ss AS (SELECT s.* FROM sched_summary s JOIN p ON s.trace_id = p.tid)
+SELECT g.n AS goroutines,
        (SELECT created FROM ss) AS created,
-       (SELECT count(*) FROM g WHERE end_ns IS NOT NULL) AS ended,
-       (SELECT count(*) FROM g WHERE end_ns IS NULL) AS alive_at_end,
-       coalesce((SELECT n FROM pa), 0) AS peak_alive,
-       (SELECT ts FROM pa) AS peak_alive_at_ns,
+       coalesce(g.ended, 0) AS ended,
+       coalesce(g.alive_at_end, 0) AS alive_at_end,
+       coalesce((SELECT peak_alive FROM ss), 0) AS peak_alive,
+       (SELECT peak_alive_at_ns FROM ss) AS peak_alive_at_ns,
        (SELECT peak_runnable FROM ss) AS peak_runnable,
        (SELECT peak_runnable_at_ns FROM ss) AS peak_runnable_at_ns,
-       round(1.0 * (SELECT coalesce(sum(total_ns), 0) FROM g) / t.dur, 3) AS avg_alive,
+       round(1.0 * g.total_ns / t.dur, 3) AS avg_alive,
        round((SELECT created FROM ss) * 1e9 / t.dur, 3) AS created_per_s,
        (SELECT max_created_per_ms FROM ss) AS max_created_per_ms
-FROM t;
+FROM t CROSS JOIN g;

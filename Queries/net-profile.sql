@@ -17,21 +17,12 @@
 -- metric: total_ns ns lower — overlapping time
 -- metric: stacks count none — Go's records (distinct first-128-PC lists) merged into the row
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
-t AS (SELECT t.duration_ns AS trace_end FROM traces t JOIN p ON t.trace_id = p.tid),
--- The closed Waiting rows of goroutine_states, read off the events that close them (c) and open them
--- (o, at c.seq - c.iv_back) instead of through the view, overlapped with the goroutine's [first run,
--- end or trace end]; summed per stack_id first, so that only the few thousand stacks are named.
-iv AS (
-  SELECT coalesce(o.stack_id, 0) AS sid,
-         min(c.ts_ns, coalesce(g.end_ns, t.trace_end)) - max(o.ts_ns, coalesce(g.start_ns, o.ts_ns)) AS o
-  FROM p CROSS JOIN t JOIN events c ON c.trace_id = p.tid
-  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
-  LEFT JOIN strings r ON r.trace_id = c.trace_id AND r.string_id = o.name_id
-  CROSS JOIN goroutines g  -- CROSS: look the goroutine up only for the waits of the profile's reasons
-  WHERE c.iv_back IS NOT NULL AND c.from_state = 4 AND g.trace_id = c.trace_id AND g.goid = c.res_id
-    AND r.value = 'network'
+-- Per stack_id of the event that opened the interval, the count and total overlap, summed at ingest
+-- (profile_stacks; the pure-SQL definition from the intervals is the test oracle).
+ps AS (
+  SELECT ps.stack_id AS sid, ps.count AS n, ps.total_ns AS o
+  FROM p JOIN profile_stacks ps ON ps.trace_id = p.tid AND ps.profile = 'net'
 ),
-ps AS (SELECT sid, count(*) AS n, sum(o) AS o FROM iv WHERE o > 0 GROUP BY sid),
 -- Go's record identity of each such stack (first 128 PCs, zero-padded), as the profile's `stacks` counts them.
 sk AS (
   SELECT ps.sid, ps.n, ps.o, coalesce(st.funcs, '') AS stack,

@@ -17,35 +17,19 @@
 -- metric: p99_ns ns lower — 99th percentile syscall length
 -- metric: max_ns ns lower — longest syscall
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
--- The Syscall rows of goroutine_states, read off their tables directly (the view's UNION ALL would be
--- evaluated for every event of every trace): closed intervals from the events that close them, the
--- ones open at the trace end from goroutine_open_intervals; the stack is that of the event at start_seq.
-s AS (
-  SELECT o.stack_id AS sid, c.iv_dur_ns AS d, coalesce(c.iv_blocked_ns, 0) AS b
-  FROM p JOIN events c ON c.trace_id = p.tid
-  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
-  WHERE c.iv_back IS NOT NULL AND c.from_state = 5
-  UNION ALL
-  SELECT o.stack_id, t.duration_ns - x.start_ns, coalesce(x.blocked_ns, 0)
-  FROM p JOIN goroutine_open_intervals x ON x.trace_id = p.tid
-  JOIN traces t ON t.trace_id = x.trace_id
-  LEFT JOIN events o ON o.trace_id = x.trace_id AND o.seq = x.start_seq
-  WHERE x.state = 5
-),
--- Group by an integer key instead of the stack text: stacks.funcs_id names the function list (0: no
--- stack, an unknown stack or one without frames, all shown as ''), then one row per (key, length).
-h0 AS (SELECT sid, d, count(*) AS c, sum(b > 0) AS bc, sum(b) AS bs FROM s
-       WHERE d IS NOT NULL  -- as the old query, which told syscall rows from stack rows by a length
-       GROUP BY sid, d),
+-- The Syscall rows of goroutine_states, counted by length at ingest (wait_lengths: the intervals still
+-- open at the trace end are counted up to it, with how many lost their P and their time after it), one
+-- row per (stack, length). The stack is keyed by stacks.funcs_id (0: no stack or one without frames,
+-- shown as ''), which stands for its text one to one.
 h AS (
-  SELECT coalesce(CASE WHEN st.funcs <> '' THEN st.funcs_id END, 0) AS k, h0.d, sum(h0.c) AS c, sum(h0.bc) AS bc, sum(h0.bs) AS bs
-  FROM h0 LEFT JOIN stacks st ON st.trace_id = (SELECT tid FROM p) AND st.stack_id = h0.sid
-  GROUP BY 1, 2
+  SELECT w.stack_id AS k, w.length_ns AS d, sum(w.count) AS c, sum(w.blocked_count) AS bc, sum(w.blocked_ns) AS bs
+  FROM p JOIN wait_lengths w ON w.trace_id = p.tid AND w.state = 5
+  GROUP BY w.stack_id, w.length_ns
 ),
 -- Nearest-rank percentiles off the running count: rank r falls on the length whose rows span it.
 c AS (
   SELECT k, d, c, bc, bs, sum(c) OVER (PARTITION BY k ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
-         sum(c) OVER (PARTITION BY k) AS n
+         sum(c) OVER (PARTITION BY k ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
   FROM h
 ),
 g AS (

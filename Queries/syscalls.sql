@@ -22,20 +22,13 @@
 -- metric: p99_ns ns lower — 99th percentile syscall length
 -- metric: max_ns ns lower — longest syscall
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
--- The Syscall rows of goroutine_intervals, read off their tables directly (the view's UNION ALL would
--- be evaluated for every event of every trace): closed intervals from the events that close them, the
--- ones open at the trace end from goroutine_open_intervals; one row per length.
+-- The Syscall rows of goroutine_intervals, counted by length at ingest (wait_lengths: the intervals still
+-- open at the trace end are counted up to it, with how many lost their P and their time after it); one
+-- row per length.
 h AS (
-  SELECT d, count(*) AS c, sum(o) AS o, sum(b > 0) AS bc, sum(b) AS b FROM (
-    SELECT c.iv_dur_ns AS d, coalesce(c.iv_blocked_ns, 0) AS b, 0 AS o
-    FROM p JOIN events c ON c.trace_id = p.tid
-    WHERE c.iv_back IS NOT NULL AND c.from_state = 5
-    UNION ALL
-    SELECT t.duration_ns - x.start_ns, coalesce(x.blocked_ns, 0), 1
-    FROM p JOIN goroutine_open_intervals x ON x.trace_id = p.tid
-    JOIN traces t ON t.trace_id = x.trace_id
-    WHERE x.state = 5)
-  GROUP BY d
+  SELECT w.length_ns AS d, sum(w.count) AS c, sum(w.open_count) AS o, sum(w.blocked_count) AS bc, sum(w.blocked_ns) AS b
+  FROM p JOIN wait_lengths w ON w.trace_id = p.tid AND w.state = 5
+  GROUP BY w.length_ns
 ),
 -- Nearest-rank percentiles off the running count: rank r falls on the length whose rows span it.
 r AS (

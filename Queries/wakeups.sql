@@ -17,32 +17,30 @@
 -- metric: max_wait_ns ns none — longest of those waits
 -- metric: total_wait_ns ns none — their total length
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
--- The closed Waiting rows of goroutine_states, read off the events that close them (c: the woken
--- goroutine, its waker when another goroutine made it Runnable) and open them (o: the reason), instead
--- of through the view; one row per (waker, woken, reason, length).
-h AS (
-  SELECT coalesce(u.name, '') AS waker, g.name AS woken, coalesce(r.value, '') AS reason,
-         c.iv_dur_ns AS d, count(*) AS c
-  FROM p JOIN events c ON c.trace_id = p.tid
-  LEFT JOIN events o ON o.trace_id = c.trace_id AND o.seq = c.seq - c.iv_back
-  JOIN goroutines g ON g.trace_id = c.trace_id AND g.goid = c.res_id
-  LEFT JOIN goroutines u ON u.trace_id = c.trace_id
-       AND u.goid = CASE WHEN c.to_state = 2 AND c.goid <> c.res_id THEN c.goid END
-  LEFT JOIN strings r ON r.trace_id = c.trace_id AND r.string_id = o.name_id
-  WHERE c.iv_back IS NOT NULL AND c.from_state = 4
-  GROUP BY 1, 2, 3, 4
-),
--- Nearest-rank median off the running count: rank r falls on the length whose rows span it.
+-- The closed Waiting rows of goroutine_states, counted by length at ingest per (waker's start function,
+-- woken goroutine's start function, reason) in wakeup_lengths, read in its key order; the nearest-rank
+-- median off the running count (rank r falls on the length whose rows span it). Function and reason ids
+-- stand for their text one to one, so the names are joined to the few result rows only.
 x AS (
-  SELECT waker, woken, reason, d, c,
-         sum(c) OVER (PARTITION BY waker, woken, reason ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum,
-         sum(c) OVER (PARTITION BY waker, woken, reason ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
-  FROM h
+  SELECT w.waker_func_id AS a, w.woken_func_id AS b, w.reason_id AS rid, w.length_ns AS d, w.count AS c,
+         sum(w.count) OVER (PARTITION BY w.waker_func_id, w.woken_func_id, w.reason_id ORDER BY w.length_ns
+                            ROWS UNBOUNDED PRECEDING) AS cum,
+         sum(w.count) OVER (PARTITION BY w.waker_func_id, w.woken_func_id, w.reason_id ORDER BY w.length_ns
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+  FROM p JOIN wakeup_lengths w ON w.trace_id = p.tid
+),
+g AS (
+  SELECT a, b, rid, sum(c) AS wakeups,
+         max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_wait_ns,
+         max(d) AS max_wait_ns, sum(c * d) AS total_wait_ns
+  FROM x
+  GROUP BY a, b, rid
 )
-SELECT waker, woken, reason, sum(c) AS wakeups,
-       max(CASE WHEN cum - c < (n * 50 + 99) / 100 AND (n * 50 + 99) / 100 <= cum THEN d END) AS p50_wait_ns,
-       max(d) AS max_wait_ns, sum(c * d) AS total_wait_ns
-FROM x
-GROUP BY waker, woken, reason
+SELECT coalesce(u.name, '') AS waker, coalesce(v.name, '') AS woken, coalesce(r.value, '') AS reason,
+       wakeups, p50_wait_ns, max_wait_ns, total_wait_ns
+FROM g
+LEFT JOIN funcs u ON u.trace_id = (SELECT tid FROM p) AND u.func_id = g.a
+LEFT JOIN funcs v ON v.trace_id = (SELECT tid FROM p) AND v.func_id = g.b
+LEFT JOIN strings r ON r.trace_id = (SELECT tid FROM p) AND r.string_id = g.rid
 ORDER BY wakeups DESC, total_wait_ns DESC, waker, woken, reason
 LIMIT coalesce(:top, -1);

@@ -544,7 +544,10 @@ CREATE TABLE sched_summary (
     peak_runnable       INTEGER NOT NULL,  -- most goroutines runnable at one time (0: none ever)
     peak_runnable_at_ns INTEGER,           -- the first time that many were runnable
     created             INTEGER NOT NULL,  -- goroutines created during the trace (NotExist → another state)
-    max_created_per_ms  INTEGER NOT NULL   -- most creations within one millisecond of the trace (ts_ns / 1e6)
+    max_created_per_ms  INTEGER NOT NULL,  -- most creations within one millisecond of the trace (ts_ns / 1e6)
+    peak_alive          INTEGER NOT NULL DEFAULT 0,  -- most goroutines alive at one time, from goroutines: +1 at
+                                           --   creation_ns (0 when NULL), -1 at end_ns (0: no goroutines)
+    peak_alive_at_ns    INTEGER            -- the first time that many were alive
 );
 
 CREATE TABLE sched_delay_causes (
@@ -582,6 +585,59 @@ CREATE TABLE goroutine_function_stats (
     max_ns     INTEGER NOT NULL,
     function_exec_ns INTEGER NOT NULL,  -- the function's exec total (the query's order: most first)
     PRIMARY KEY (trace_id, function, stat_idx)
+) WITHOUT ROWID;
+
+CREATE TABLE wait_lengths (
+    -- The Waiting and Syscall intervals of goroutine_states counted by equal length, keyed by the reason and
+    -- stack of the event that opened them, for blocking-by-reason, blocking-by-stack, syscalls and
+    -- syscalls-by-stack: their counts, sums and nearest-rank percentiles read these rows instead of every event.
+    -- An interval still open at the trace end is counted with its length up to the trace end (and in
+    -- open_count). Counted at ingest as each interval closes; the pure-SQL definitions are the test oracles
+    -- Tests/TraceWarehouseTests/Oracle/blocking-by-reason.sql, blocking-by-stack.sql, syscalls.sql and
+    -- syscalls-by-stack.sql.
+    trace_id      INTEGER NOT NULL,
+    state         INTEGER NOT NULL,  -- → go_states: 4 Waiting, 5 Syscall
+    reason_id     INTEGER NOT NULL,  -- → strings: the reason of the transition that opened the interval
+    stack_id      INTEGER NOT NULL,  -- → stacks: stacks.funcs_id of the stack of that event, the first stack with the
+                                     --   same function list (0: it had no stack, or one whose `funcs` is '')
+    length_ns     INTEGER NOT NULL,  -- the length of the intervals counted in this row (goroutine_states.duration_ns)
+    count         INTEGER NOT NULL,  -- how many lasted exactly length_ns
+    open_count    INTEGER NOT NULL,  -- of those, intervals still open at the trace end
+    blocked_count INTEGER NOT NULL,  -- of those, syscalls that lost their P (blocked_ns > 0); 0 for waits
+    blocked_ns    INTEGER NOT NULL,  -- their time after losing the P, summed; 0 for waits
+    PRIMARY KEY (trace_id, state, reason_id, stack_id, length_ns)
+) WITHOUT ROWID;
+
+CREATE TABLE wakeup_lengths (
+    -- The closed Waiting intervals counted by equal length, keyed by who ended them, for wakeups: the start
+    -- function of the goroutine whose transition made the waiting goroutine Runnable (the waker), the woken
+    -- goroutine's start function, and the reason it waited. Counted at ingest as each wait closes; the
+    -- pure-SQL definition is the test oracle Tests/TraceWarehouseTests/Oracle/wakeups.sql.
+    trace_id      INTEGER NOT NULL,
+    waker_func_id INTEGER NOT NULL,  -- → funcs: goroutines.name of the waker (0: '', the wait was not ended by
+                                     --   another goroutine making it Runnable, or the waker has no name)
+    woken_func_id INTEGER NOT NULL,  -- → funcs: goroutines.name of the waiting goroutine (0: '')
+    reason_id     INTEGER NOT NULL,  -- → strings: the reason it waited
+    length_ns     INTEGER NOT NULL,  -- the length of the waits counted in this row
+    count         INTEGER NOT NULL,  -- how many lasted exactly length_ns
+    PRIMARY KEY (trace_id, waker_func_id, woken_func_id, reason_id, length_ns)
+) WITHOUT ROWID;
+
+CREATE TABLE profile_stacks (
+    -- Go's four trace profiles (cmd/trace pprof.go, `go tool trace -pprof=sched|syscall|sync|net`), summed at
+    -- ingest per stack of the event that moved the goroutine into the state, for sched-profile, syscall-profile,
+    -- block-profile and net-profile. Each goroutine interval in the profile's state, from the transition into it
+    -- until the next transition to another state, counts its overlap with the goroutine's [start_ns, end_ns or
+    -- trace end] when that overlap is positive; intervals still open at the trace end are not counted. The pure-SQL
+    -- definitions are the test oracles Tests/TraceWarehouseTests/Oracle/sched-profile.sql (and syscall-, block-,
+    -- net-profile.sql).
+    trace_id INTEGER NOT NULL,
+    profile  TEXT NOT NULL,     -- 'sched': Runnable; 'syscall': Syscall; 'block': Waiting with a reason naming
+                                --   chan, sync or select; 'net': Waiting with the reason 'network'
+    stack_id INTEGER NOT NULL,  -- → stacks: the stack of the event that opened the interval (0: that event had none)
+    count    INTEGER NOT NULL,  -- intervals with a positive overlap
+    total_ns INTEGER NOT NULL,  -- the sum of their overlaps
+    PRIMARY KEY (trace_id, profile, stack_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE timeline_buckets (

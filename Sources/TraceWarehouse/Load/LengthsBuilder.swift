@@ -64,6 +64,8 @@ final class LengthsBuilder {
     /// A goroutine's start function as Go names it ('' if it has none).
     func name(of goid: Int64) -> String { names[Int(nameID(goid))] }
     @inline(__always) private func nameID(_ goid: Int64) -> Int32 { (goroutines[goid] ?? 0) & ~Self.waitedBit }
+    /// A goroutine's start function as an index into `names` (0: no name yet, or never seen).
+    @inline(__always) func knownNameID(_ goid: Int64) -> Int32 { nameID(goid) }
 
     @inline(__always) private func add(_ m: Measure, _ key: Int64, _ length: Int64) {
         if key >= 0 && key < (1 << 22) && length >= 0 && length < (1 << 41) {

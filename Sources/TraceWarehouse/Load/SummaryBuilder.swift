@@ -44,6 +44,25 @@ final class SummaryBuilder {
                 sync, network, sleep, gc, st.unknownTime]
     }
 
+    /// The most goroutines alive at one time and the first time that many were (nil: no goroutines), set
+    /// by ``finish(_:end:startAbs:)``: sched_summary.peak_alive, peak_alive_at_ns.
+    private(set) var peakAlive: (n: Int64, at: Int64)?
+
+    /// The peak of a step function given as changes (time, delta): the changes at one time are summed
+    /// before the running total is read; ties go to the earliest time.
+    static func peak(_ changes: inout [(t: Int64, d: Int64)]) -> (n: Int64, at: Int64)? {
+        changes.sort { $0.t < $1.t }
+        var best: (n: Int64, at: Int64)?
+        var n: Int64 = 0
+        var i = 0
+        while i < changes.count {
+            let t = changes[i].t
+            while i < changes.count && changes[i].t == t { n += changes[i].d; i += 1 }
+            if best == nil || n > best!.n { best = (n, t) }
+        }
+        return best
+    }
+
     init(db: Database, traceID: Int64) {
         self.db = db
         self.traceID = traceID
@@ -80,6 +99,8 @@ final class SummaryBuilder {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         func stackID(_ id: Int64?) -> SQLValue { id.map { $0 == Creation.noStack ? .null : .int($0) } ?? .null }
+        // Goroutines alive over time: +1 at creation (or 0), -1 at the end, for the peak.
+        var alive: [(t: Int64, d: Int64)] = []
         let goroutineCount = try analyses.consumeGoroutineSummaries { g in
             let c = creation[g.id]
             let st = g.stats
@@ -94,6 +115,8 @@ final class SummaryBuilder {
                 .int(Int64(g.regions.count)),
             ])
             try gIns.run()
+            alive.append((g.creationTime - startAbs, 1))
+            if let e = g.endTime { alive.append((e - startAbs, -1)) }
             functionStats.add(g.name, Self.categories(st))
             for (reason, ns) in st.blockTimeByReason.sorted(by: { $0.key < $1.key }) {
                 try bIns.bind([.int(traceID), .int(g.id), .text(reason), .int(ns)]); try bIns.run()
@@ -125,6 +148,8 @@ final class SummaryBuilder {
             }
         }
         creation = DenseIDMap()
+        peakAlive = Self.peak(&alive)
+        alive = []
         try functionStats.write(db: db, traceID: traceID)
         functionStats = FunctionStats()
         let tIns = try db.prepare("""

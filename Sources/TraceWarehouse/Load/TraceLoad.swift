@@ -21,7 +21,9 @@ final class TraceLoad {
     let logs: Statement
     var labels: [Int64: (label: String, t: Int64)] = [:]
     let summary: SummaryBuilder
-    let lengths = LengthsBuilder()
+    let lengths: LengthsBuilder
+    let waits: WaitLengthsBuilder
+    let profiles = ProfileStacksBuilder()
     let sweep = SchedSweep()
     let timeline = TimelineBuilder()
 
@@ -45,6 +47,9 @@ final class TraceLoad {
          progress: (@Sendable (Int, Int) -> Void)?) throws {
         self.db = db; self.traceID = traceID; self.reader = reader; self.path = path; self.size = size
         self.progress = progress
+        let lengths = LengthsBuilder()
+        self.lengths = lengths
+        waits = WaitLengthsBuilder(names: lengths)
         interner = try Interner(db: db, traceID: traceID, queue: queue)
         tracker = try StateTracker(db: db, traceID: traceID, queue: queue, timeline: timeline)
         events = try BatchInserter(db: db, table: "events", columns: [
@@ -99,12 +104,17 @@ final class TraceLoad {
             defer { reason.reset() }
             return try reason.step() ? reason.text(0) : ""
         }
+        try waits.write(db: db, traceID: traceID, end: end) { [interner] in try interner.function($0) }
         try writeSweep()
         try writeTimeline()
         let analyses = summary.analyses.finalize()
         try writeRanges(analyses.ranges)
         try writeLabels()
         let sum = try summary.finish(analyses.summary, end: end, startAbs: startAbs)
+        try profiles.write(db: db, traceID: traceID, end: end)
+        let peak = try db.prepare("UPDATE sched_summary SET peak_alive = ?, peak_alive_at_ns = ? WHERE trace_id = ?")
+        try peak.bind([.int(summary.peakAlive?.n ?? 0), summary.peakAlive.map { .int($0.at) } ?? .null, .int(traceID)])
+        try peak.run()
         try writeMMU(tracedb: analyses.utilization[.default] ?? [], go: summary.goUtilization.finalize())
         try deriveInSQL()
         let gcCount = try db.scalarInt("SELECT count(*) FROM gc_cycles WHERE trace_id = ?", [.int(traceID)]) ?? 0
@@ -176,7 +186,10 @@ final class TraceLoad {
                                     startStack: stStack == BatchInserter.null ? nil : stStack)
                 }
                 let forever = n == .waiting && st.reason == "forever"
-                if f != n { lengths.transition(goid: st.resource.id, from: f, stack: st.stack) }
+                if f != n {
+                    lengths.transition(goid: st.resource.id, from: f, stack: st.stack)
+                    profiles.transition(goid: st.resource.id, from: f, to: n, reasonID: name, reason: st.reason)
+                }
                 closed = try tracker.goroutine(st.resource.id, from: f, to: n, t: t, seq: s, lastSync: lastSync,
                                       forever: forever, event: ev, reason: name, stack: stack ?? 0)
                 if f != n {
@@ -204,6 +217,12 @@ final class TraceLoad {
                 if let c = closed {
                     lengths.closed(c, goid: st.resource.id, t: t, to: n, forever: forever, closingReason: st.reason,
                                    stackFuncsID: interner.funcsID(c.stack))
+                    profiles.closed(c, goid: st.resource.id, t: t)
+                    if c.state == .waiting || c.state == .syscall {
+                        let f = interner.funcsID(c.stack)
+                        waits.closed(c, goid: st.resource.id, t: t, to: n, closer: ev.goroutine,
+                                     stackKey: f == interner.emptyFuncsID ? 0 : f)
+                    }
                 }
             case .proc:
                 let (f, n) = st.proc
