@@ -16,8 +16,14 @@ public struct NoDatabaseError: Error, Sendable, Equatable {
 /// A tracedb database: opens it, applies the schema migrations from `Schema/` and hands out the
 /// connection to the loader and query runner.
 public final class Warehouse: @unchecked Sendable {
-    public let db: Database
+    /// The connection. While ``isPendingCreation``, an empty in-memory database with the schema (reads
+    /// find no traces); once the first ingest has put the file in place, a connection to it.
+    public private(set) var db: Database
     public let path: String
+    /// True while the database file does not exist yet and is to be written by the first ingest through
+    /// the new-database path (see ``init(path:readOnly:maxPageCount:deferCreation:)`` and `NewDatabase.swift`).
+    public private(set) var isPendingCreation = false
+    let maxPageCount: Int?
 
     /// The migrations shipped in the binary, in order: (version, file name, SQL).
     public static let migrations: [(version: Int, name: String, sql: String)] = {
@@ -44,12 +50,27 @@ public final class Warehouse: @unchecked Sendable {
     /// than none: an older schema is an error asking for a writable open to migrate); a missing file is a
     /// ``NoDatabaseError``. `maxPageCount` limits a writable database's size in pages (tests simulate a
     /// full disk with it: a full file system gives the same SQLITE_FULL).
-    public init(path: String, readOnly: Bool = false, maxPageCount: Int? = nil) throws {
+    ///
+    /// `deferCreation` (writable opens only): when no file exists at `path`, nothing is created now; the
+    /// first ``TraceLoader/ingest(path:options:)`` writes the whole database to a temporary file next to
+    /// it without a journal and renames it into place when complete (``isPendingCreation`` until then).
+    public init(path: String, readOnly: Bool = false, maxPageCount: Int? = nil, deferCreation: Bool = false) throws {
         self.path = path
+        self.maxPageCount = maxPageCount
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw NoDatabaseError(path: path)
         }
-        if !readOnly { try Self.checkWritable(path) }
+        if !readOnly {
+            try Self.checkWritable(path)
+            // What a killed new-database ingest left (NewDatabase.swift).
+            StagedDatabase.removeAbandoned(target: path)
+        }
+        if !readOnly && deferCreation && !FileManager.default.fileExists(atPath: path) {
+            db = try Database(path: ":memory:")
+            isPendingCreation = true
+            try migrate()
+            return
+        }
         do {
             db = readOnly ? try Self.openForReading(path) : try Database(path: path)
         } catch let e as SQLiteError {
@@ -64,6 +85,11 @@ public final class Warehouse: @unchecked Sendable {
             }
             return
         }
+        try prepareForWriting()
+    }
+
+    /// Checks and configures a writable connection to the file at `path`: WAL, the schema up to date.
+    private func prepareForWriting() throws {
         if db.isReadOnlyFile {
             throw WarehouseError("cannot write to \(path): the file is read-only (check its permissions); tracedb needs write access to change it")
         }
@@ -81,6 +107,17 @@ public final class Warehouse: @unchecked Sendable {
         } catch let e as SQLiteError {
             throw Self.explain(e, path: path) ?? e
         }
+    }
+
+    /// Connects to the file now at `path` (put there by the new-database path, or by another process
+    /// while this one was pending) in place of the in-memory placeholder.
+    func attachToFile() throws {
+        precondition(isPendingCreation)
+        do { db = try Database(path: path, create: false) } catch let e as SQLiteError {
+            throw Self.explain(e, path: path) ?? e
+        }
+        isPendingCreation = false
+        try prepareForWriting()
     }
 
     /// Opens an existing database read-only. A WAL database in a folder the user cannot write to (a
@@ -154,7 +191,10 @@ public final class Warehouse: @unchecked Sendable {
     }
 
     /// Applies every migration newer than the database's `PRAGMA user_version`, each in its own transaction.
-    func migrate() throws {
+    func migrate() throws { try Self.migrate(db, path: path) }
+
+    /// ``migrate()`` on any connection (the new-database path's temporary file, too).
+    static func migrate(_ db: Database, path: String) throws {
         try db.transaction {
             let current = try Int(db.scalarInt("PRAGMA user_version") ?? 0)
             if current > 0, try db.scalarInt("PRAGMA application_id") != Self.applicationID { throw Self.madeByOlder(path: path) }

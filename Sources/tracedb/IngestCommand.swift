@@ -8,7 +8,8 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Load Go execution traces into the warehouse.",
         discussion: """
-        Each trace is loaded in one transaction: an invalid trace leaves the database as it was. A trace \
+        Each trace is loaded in one transaction: an invalid trace leaves the database as it was (a database \
+        that does not exist yet is written to a temporary file and put in place when complete). A trace \
         cut off mid-way (crashed program) is loaded up to its last complete generation and marked \
         incomplete, with a warning. The same file (same SHA-256) is skipped unless --replace.
 
@@ -67,7 +68,7 @@ struct IngestCommand: ParsableCommand {
         if git { pairs += GitLabels.current() }
         Database.configureForBulkLoad()
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.path, maxPageCount: testMaxPageCount) } catch {
+        do { warehouse = try Warehouse(path: database.path, maxPageCount: testMaxPageCount, deferCreation: true) } catch {
             // A WarehouseError names the database itself; a bare SQLite error does not.
             printError(error is WarehouseError ? "tracedb: \(error)" : "tracedb: \(database.path): \(error)")
             throw ExitCode(2)

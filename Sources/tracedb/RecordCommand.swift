@@ -68,7 +68,7 @@ struct RecordCommand: ParsableCommand {
         // The database first: a bad --db is reported before a long test run, not after.
         Database.configureForBulkLoad()
         let warehouse: Warehouse
-        do { warehouse = try Warehouse(path: database.path) } catch {
+        do { warehouse = try Warehouse(path: database.path, deferCreation: true) } catch {
             printError(error is WarehouseError ? "tracedb record: \(error)" : "tracedb record: \(database.path): \(error)")
             throw ExitCode(Exit.usage)
         }

@@ -48,6 +48,74 @@ struct FaultInjectionCLITests {
         #expect(try Faults.problems(db, tables: tables) == [])
     }
 
+    @Test("SIGKILL at seeded random points of an ingest into a new database: no database or a whole one, never a partial one; the next ingest cleans up")
+    func killNewDatabaseIngest() throws {
+        let a = Faults.fixture("explosion"), b = Faults.fixture("cpuio")
+        try #require([a, b].allSatisfy { FileManager.default.fileExists(atPath: $0) }, "missing fixtures")
+        let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = dir.appendingPathComponent("scratch.db").path
+        let t0 = Date()
+        #expect(try CLI.run(["ingest", "--db", scratch, a, b]).status == 0)
+        let full = max(Date().timeIntervalSince(t0), 0.05)
+        let tables = try Faults.perTraceTables(scratch)
+        var rng = Faults.LCG(state: 20_261_203)
+        for (k, delay) in (0..<8).map({ _ in Double(rng.next(1000)) / 1000 * full * 1.1 }).enumerated() {
+            let db = dir.appendingPathComponent("new-\(k).db").path
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = ["ingest", "--db", db, a, b]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(useconds_t(delay * 1_000_000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let where_ = String(format: "killed after %.0f ms of %.0f", delay * 1000, full * 1000)
+            if FileManager.default.fileExists(atPath: db) {
+                // Put in place only once whole: the first trace at least, every trace in it complete.
+                #expect(try Faults.problems(db, tables: tables) == [], "\(where_)")
+                #expect(try CLI.sqlite(db, "SELECT count(*) >= 1 FROM traces") == "1", "\(where_)")
+                #expect(try CLI.sqlite(db, "PRAGMA journal_mode") == "wal", "\(where_)")
+            }
+            // The next ingest into it succeeds and removes the killed one's temporary file.
+            let r = try CLI.run(["ingest", "--db", db, a, b])
+            #expect(r.status == 0, "\(where_): \(r.stderr)")
+            #expect(try CLI.sqlite(db, "SELECT group_concat(file_name, ',') FROM (SELECT file_name FROM traces ORDER BY file_name)")
+                    == "cpuio.trace,explosion.trace", "\(where_)")
+            #expect(try Faults.problems(db, tables: tables) == [], "\(where_)")
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tracedb-tmp-") }
+        #expect(left == [], "temporary files left: \(left)")
+    }
+
+    @Test("two tracedb ingest processes creating the same new database at once: both succeed, both traces in it")
+    func concurrentNewDatabase() throws {
+        let a = Faults.fixture("explosion"), b = Faults.fixture("cpuio")
+        let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("new.db").path
+        var procs: [(Process, URL)] = []
+        for (i, f) in [a, b].enumerated() {
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = ["ingest", "--db", db, f]
+            let err = dir.appendingPathComponent("err-\(i)")
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = try FileHandle(forWritingTo: err)
+            try p.run()
+            procs.append((p, err))
+        }
+        for (p, err) in procs {
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+        }
+        #expect(try CLI.sqlite(db, "SELECT group_concat(file_name, ',') FROM (SELECT file_name FROM traces ORDER BY file_name)")
+                == "cpuio.trace,explosion.trace")
+        #expect(try Faults.problems(db, tables: Faults.perTraceTables(db)) == [])
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tracedb-tmp-") }
+        #expect(left == [], "temporary files left: \(left)")
+    }
+
     @Test("a full disk: exit 2, one clear line, the database unchanged")
     func diskFull() throws {
         let dir = try CLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }

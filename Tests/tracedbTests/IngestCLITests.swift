@@ -40,7 +40,14 @@ struct IngestCLITests {
         let r = try CLI.run(["ingest", "--db", db, bad])
         #expect(r.status == 2)
         #expect(r.stderr.contains("bad file ü.trace"))
-        #expect(try CLI.sqlite(db, "SELECT count(*) FROM traces") == "0")
+        // The database did not exist: none is left (the new-database path writes it only when complete).
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["bad file ü.trace"])
+        // An existing database: unchanged.
+        #expect(try CLI.run(["ingest", "--db", db, CLI.fixture("gcheavy")]).status == 0)
+        let r2 = try CLI.run(["ingest", "--db", db, bad])
+        #expect(r2.status == 2 && r2.stderr.contains("bad file ü.trace"))
+        #expect(try CLI.sqlite(db, "SELECT count(*) FROM traces") == "1")
     }
 
     @Test("SIGKILL during an ingest leaves a valid database without half a trace")

@@ -162,7 +162,7 @@ final class LengthsBuilder {
 
     /// Writes the rows, resolving names and reasons (`reasonText`: strings.value of a string id), in
     /// primary-key order. Memory stays near the size of the counts themselves: the rows are sorted as
-    /// 32-byte tuples (measure rank, key rank, length, count) and their text looked up while writing.
+    /// 24-byte rows (measure, key index, length, count) and their text looked up while writing.
     /// `emptyStackKey`: the funcs_id of a stack without frames, under which waits with no stack are
     /// counted too (both print as '', and the saved queries group stacks by their text).
     func write(db: Database, traceID: Int64, emptyStackKey: Int64?, reasonText: (Int64) throws -> String) throws {
@@ -196,7 +196,8 @@ final class LengthsBuilder {
             default: return .int(k)
             }
         }
-        struct Row { var measure: Int, key: Int, length: Int64, count: Int64 }
+        // 24 bytes a row: the array is the largest allocation at the end of a big ingest (~330k rows).
+        struct Row { var measure: Int32, key: Int32, length: Int64, count: Int64 }
         // Distinct (measure, key) pairs first, to rank their keys.
         let measureOf: [String] = Measure.allCases.map(\.name) + ["sched_waiting_goroutines"]
         let waitingMeasure = measureOf.count - 1
@@ -207,7 +208,8 @@ final class LengthsBuilder {
         var keyIndex: [SQLValueKey: Int] = [:]
         var keys: [SQLValueKey] = []
         var rows: [Row] = []
-        rows.reserveCapacity(counts.reduce(wide.count) { $0 + $1.map.count })
+        // Exactly the rows appended below: a growing array would hold its old and new buffers at once.
+        rows.reserveCapacity(counts.reduce(wide.count + waitingByName.count) { $0 + $1.map.count })
         func append(_ m: Int64, _ k: Int64, _ length: Int64, _ n: Int64) throws {
             let measure: Int, kv: SQLValueKey
             if m < 0 {
@@ -217,7 +219,7 @@ final class LengthsBuilder {
             }
             let ki: Int
             if let i = keyIndex[kv] { ki = i } else { ki = keys.count; keys.append(kv); keyIndex[kv] = ki }
-            rows.append(Row(measure: measure, key: ki, length: length, count: n))
+            rows.append(Row(measure: Int32(measure), key: Int32(ki), length: length, count: n))
         }
         for m in counts.indices {
             let c = counts[m]
@@ -233,7 +235,7 @@ final class LengthsBuilder {
             let order = keys.indices.sorted { keys[$0] < keys[$1] }
             var r = [Int](repeating: 0, count: order.count); for (i, k) in order.enumerated() { r[k] = i }; return r
         }()
-        rows.sort { (measureRank[$0.measure], keyRank[$0.key], $0.length) < (measureRank[$1.measure], keyRank[$1.key], $1.length) }
+        rows.sort { (measureRank[Int($0.measure)], keyRank[Int($0.key)], $0.length) < (measureRank[Int($1.measure)], keyRank[Int($1.key)], $1.length) }
 
         let ins = try db.prepare("INSERT INTO lengths(trace_id, measure, key, length_ns, count) VALUES (?, ?, ?, ?, ?)")
         var i = 0
@@ -241,9 +243,9 @@ final class LengthsBuilder {
             var n = rows[i].count
             var j = i + 1
             // Keys that coincide once written (no stack and an empty stack) merge.
-            while j < rows.count && rows[j].measure == rows[i].measure && keyRank[rows[j].key] == keyRank[rows[i].key]
+            while j < rows.count && rows[j].measure == rows[i].measure && keyRank[Int(rows[j].key)] == keyRank[Int(rows[i].key)]
                     && rows[j].length == rows[i].length { n += rows[j].count; j += 1 }
-            try ins.bind([.int(traceID), .text(measureOf[rows[i].measure]), keys[rows[i].key].value, .int(rows[i].length), .int(n)])
+            try ins.bind([.int(traceID), .text(measureOf[Int(rows[i].measure)]), keys[Int(rows[i].key)].value, .int(rows[i].length), .int(n)])
             try ins.run()
             i = j
         }

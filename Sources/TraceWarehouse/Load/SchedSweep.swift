@@ -165,6 +165,9 @@ final class SchedSweep {
         for g in openW.sorted() { inOrder.append(Change(t: end, id: g, kind: .workerEnd)) }
         for g in openH.sorted() { inOrder.append(Change(t: end, id: g, kind: .heldEnd)) }
         sweep(before: .max)
+        // Empty now, but with the capacity of the largest generation's changes: freed before the
+        // tables are written (where an ingest's memory peaks).
+        inOrder = []; early = []
         // The segment after the last change is not part of the timeline.
         if inEpisode, let s = segmentStart { endEpisode(at: s) }
         // Waits still open at the end: block i (from the i-th of them) held i of them.

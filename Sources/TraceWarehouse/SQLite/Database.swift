@@ -74,7 +74,18 @@ public final class Database: @unchecked Sendable {
         sqlite3_busy_timeout(db, 600_000)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    private var isClosed = false
+
+    deinit { if !isClosed { sqlite3_close_v2(handle) } }
+
+    /// Closes the connection now (its files are released when this returns); fails, leaving it open,
+    /// while a statement of it is still alive. The connection must not be used afterwards.
+    public func close() throws {
+        guard !isClosed else { return }
+        let rc = sqlite3_close(handle)
+        if rc != SQLITE_OK { throw SQLiteError(code: rc, message: "cannot close \(path): a statement is still open", sql: nil) }
+        isClosed = true
+    }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
