@@ -1,0 +1,47 @@
+import Foundation
+import TraceWarehouse
+
+/// The warehouse as the server sees it: one read-only connection (SQLite's `query_only`, the same
+/// open as `tracedb sql` without `--write`), used by one request at a time, plus the saved queries.
+public final class ServerState: @unchecked Sendable {
+    public let databasePath: String
+    public let library: QueryLibrary
+    let db: Database
+    private let lock = NSLock()
+
+    /// Opens `databasePath` read-only (``TraceResolver/openReadOnly(_:)``: a missing file is a
+    /// ``NoDatabaseError``, an old schema an ``InputError``).
+    public init(databasePath: String, library: QueryLibrary) throws {
+        self.databasePath = databasePath
+        self.library = library
+        db = try TraceResolver.openReadOnly(databasePath)
+    }
+
+    /// Runs `body` with the connection, one caller at a time (a `Database` is not thread-safe).
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(db)
+    }
+
+    /// The trace `id`, or a 404 naming it.
+    func info(_ id: Int64, _ db: Database) throws -> TraceInfo {
+        guard try db.scalarInt("SELECT 1 FROM traces WHERE trace_id = ?", [.int(id)]) != nil else {
+            throw ServeError.notFound("no run with id \(id)")
+        }
+        return try TraceInfo(db: db, traceID: id)
+    }
+
+    /// A comparison side (`7`, `commit=abc`, `latest`): its own read-only connection to the same file.
+    /// Only trace references, never a file path (the CLI's resolver would ingest one).
+    func source(_ ref: String) throws -> TraceSource {
+        let r = ref.trimmingCharacters(in: .whitespaces)
+        guard !r.isEmpty, !r.contains("/"), !r.contains(":"), !r.contains("\\") else {
+            throw ServeError.bad("a run is a trace id, latest, latest~N or key=value, got '\(r.prefix(60))'")
+        }
+        do {
+            return try TraceResolver.resolve("\(databasePath):\(r)", defaultDatabase: databasePath, mode: .allRuns)
+        } catch let e as InputError {
+            throw ServeError.notFound(e.message)
+        }
+    }
+}
