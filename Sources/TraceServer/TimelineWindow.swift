@@ -16,6 +16,8 @@ enum TimelineWindow {
     static let maxPoints = 1_000
     static let maxGoroutines = 64
     static let maxTasks = 5_000
+    /// Events scanned after the window for the interval that spans it, per request.
+    static let forwardScan: Int64 = 300_000
 
     struct Request {
         var startNs: Int64
@@ -185,7 +187,30 @@ enum TimelineWindow {
                 open[g] = nil
             }
         }
-        // Goroutines with no transition in the window: the interval open at the trace end, if it began before.
+        // Goroutines with no transition in the window are in one interval all through it: the first one
+        // to close after the window (a bounded scan forward on the primary key), else the one open at the trace end.
+        var missing = goids.filter { ivs[$0] == nil && open[$0] == nil }
+        if !missing.isEmpty {
+            let after = try db.prepare("""
+                SELECT e.res_id, e.ts_ns, e.from_state, e.iv_dur_ns, o.stack_id, ro.value
+                FROM events e
+                LEFT JOIN events o ON o.trace_id = e.trace_id AND o.seq = e.seq - e.iv_back
+                LEFT JOIN strings ro ON ro.trace_id = o.trace_id AND ro.string_id = o.name_id
+                WHERE e.trace_id = ? AND e.seq >= ? AND e.seq < ? AND e.res_kind = 1 AND e.iv_back IS NOT NULL
+                  AND e.res_id IN (\(missing.map { String($0) }.joined(separator: ",")))
+                ORDER BY e.seq
+                """)
+            try after.bind([.int(t), .int(hiEx), .int(hiEx + forwardScan)])
+            while !missing.isEmpty, try after.step() {
+                let g = after.int64(0)
+                guard let k = missing.firstIndex(of: g) else { continue }
+                missing.remove(at: k)
+                let end = after.int64(1), start = end - after.int64(3)
+                guard start <= r.endNs else { continue }
+                ivs[g] = [.array([.int(start), .int(end), .int(after.int64(2)), after.isNull(4) ? .null : .int(after.int64(4)),
+                                  after.isNull(5) ? .null : .string(after.text(5)), .null, .int(0)])]
+            }
+        }
         let oi = try db.prepare("SELECT o.start_ns, o.state, e.stack_id, r.value FROM goroutine_open_intervals o LEFT JOIN events e ON e.trace_id = o.trace_id AND e.seq = o.start_seq LEFT JOIN strings r ON r.trace_id = e.trace_id AND r.string_id = e.name_id WHERE o.trace_id = ? AND o.goid = ?")
         for g in goids where ivs[g] == nil && open[g] == nil {
             try oi.bind([.int(t), .int(g)])

@@ -22,6 +22,7 @@ public struct TraceServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         let state = self.state
+        router.add(middleware: HTTPErrorText())
 
         router.get("/") { req, _ in
             respond(req) { try state.read { try html(Pages.runs($0, label: QueryString(req).value("label"))) } }
@@ -180,6 +181,24 @@ public struct TraceServer: Sendable {
 }
 
 // MARK: helpers
+
+/// Hummingbird's own errors (no route for the path: 404; wrong method: 405) answered with a line
+/// of text like every other error, instead of an empty body.
+struct HTTPErrorText: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError {
+            let what = e.status == .notFound ? "no page at \(request.uri.path.prefix(100))" : (e.body ?? e.status.reasonPhrase)
+            if request.uri.path.hasPrefix("/api/") {
+                return text(JSONValue.object([("error", .string(what)), ("status", .int(Int64(e.status.code)))]).render() + "\n",
+                            type: "application/json", status: e.status)
+            }
+            return text("error \(e.status.code): \(what)\n", type: "text/plain; charset=utf-8", status: e.status)
+        }
+    }
+}
 
 /// A request's query string, decoded as HTML forms send it (`+` is a space), in order.
 struct QueryString {
