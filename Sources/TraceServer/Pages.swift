@@ -312,7 +312,7 @@ enum Pages {
         var b = "<p>Run <a href=\"/runs/\(info.id)\">\(info.id)</a> (\(HTML.esc(info.fileName)), \(HumanFormat.duration(info.durationNs))). "
         b += "Keys: <b>W</b>/<b>S</b> zoom in/out, <b>A</b>/<b>D</b> pan; mouse wheel zooms, drag pans, click shows an interval and its stack. "
         b += "<a id=\"export-chrome\" href=\"/runs/\(info.id)/export/chrome.json\">download this window as Chrome/Perfetto JSON</a></p>"
-        b += "<form method=\"get\">goroutines <input type=\"text\" name=\"goids\" value=\"\(goids.map(String.init).joined(separator: ","))\"/> <button>show</button></form>"
+        b += "<form method=\"get\">goroutines <input type=\"text\" name=\"goids\" placeholder=\"the busiest in the window\" value=\"\(goids.map(String.init).joined(separator: ","))\"/> <button>show</button></form>"
         b += "<p id=\"status\" class=\"muted\">loading…</p>"
         b += "<canvas id=\"tl\" width=\"1200\" height=\"400\" data-run=\"\(info.id)\" data-duration=\"\(info.durationNs)\" data-goids=\"\(goids.map(String.init).joined(separator: ","))\"></canvas>"
         b += "<div id=\"detail\">click an interval</div>"

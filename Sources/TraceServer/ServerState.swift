@@ -1,25 +1,36 @@
 import Foundation
 import TraceWarehouse
 
-/// The warehouse as the server sees it: one read-only connection (SQLite's `query_only`, the same
-/// open as `tracedb sql` without `--write`), used by one request at a time, plus the saved queries.
+/// The warehouse as the server sees it: read-only connections (SQLite's `query_only`, the same open
+/// as `tracedb sql` without `--write`), each used by one request at a time, plus the saved queries.
+/// Connections are pooled, so a slow page (a report over millions of events) does not hold up the others.
 public final class ServerState: @unchecked Sendable {
     public let databasePath: String
     public let library: QueryLibrary
-    let db: Database
+    private var idle: [Database] = []
     private let lock = NSLock()
+    /// Idle connections kept open.
+    static let maxIdle = 4
 
     /// Opens `databasePath` read-only (``TraceResolver/openReadOnly(_:)``: a missing file is a
     /// ``NoDatabaseError``, an old schema an ``InputError``).
     public init(databasePath: String, library: QueryLibrary) throws {
         self.databasePath = databasePath
         self.library = library
-        db = try TraceResolver.openReadOnly(databasePath)
+        idle = [try TraceResolver.openReadOnly(databasePath)]
     }
 
-    /// Runs `body` with the connection, one caller at a time (a `Database` is not thread-safe).
+    /// Runs `body` with a connection of its own (taken from the pool, or opened).
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        let pooled = idle.popLast()
+        lock.unlock()
+        let db = try pooled ?? TraceResolver.openReadOnly(databasePath)
+        defer {
+            lock.lock()
+            if idle.count < Self.maxIdle { idle.append(db) }
+            lock.unlock()
+        }
         return try body(db)
     }
 

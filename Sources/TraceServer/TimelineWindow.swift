@@ -11,13 +11,15 @@ import TraceWarehouse
 /// Events are in time order by `seq` (Go's reader returns them so), so the window's first and last
 /// `seq` are found by binary search on the primary key: no index on time is needed.
 enum TimelineWindow {
-    static let detailEventLimit: Int64 = 200_000
+    static let detailEventLimit: Int64 = 50_000
     static let maxIntervals = 50_000
     static let maxPoints = 1_000
     static let maxGoroutines = 64
     static let maxTasks = 5_000
     /// Events scanned after the window for the interval that spans it, per request.
-    static let forwardScan: Int64 = 300_000
+    static let forwardScan: Int64 = 100_000
+    /// Goroutines shown when none are named: the busiest in the window.
+    static let defaultGoroutineCount = 8
 
     struct Request {
         var startNs: Int64
@@ -87,11 +89,24 @@ enum TimelineWindow {
             out.insert(("mode", .string("detail")), at: 0)
             out.append(("regions", .array(try intervals(db, "SELECT interval_start_ns, interval_end_ns, name, goid FROM regions WHERE trace_id = ? AND interval_start_ns <= ? AND interval_end_ns >= ? ORDER BY interval_start_ns LIMIT ?", t, r, maxTasks, &truncated))))
             out.append(("procs", .array(try procs(db, traceID: t, r, lo: lo, hiEx: hiEx, truncated: &truncated))))
-            let chosen = try r.goids ?? ChromeTraceExporter.defaultGoroutines(db: db, traceID: t, n: 8)
+            let chosen = try r.goids ?? busiest(db, traceID: t, lo: lo, hiEx: hiEx)
             out.append(("goroutines", .array(try goroutines(db, traceID: t, r, goids: chosen, lo: lo, hiEx: hiEx, truncated: &truncated))))
         }
         out.append(("truncated", .bool(truncated)))
         return .object(out)
+    }
+
+    /// The goroutines with the most transitions inside the window (ties by id); when the window has
+    /// none, the trace's default tracks (``ChromeTraceExporter/defaultGoroutines(db:traceID:n:)``).
+    static func busiest(_ db: Database, traceID t: Int64, lo: Int64, hiEx: Int64) throws -> [Int64] {
+        let s = try db.prepare("""
+            SELECT res_id FROM events WHERE trace_id = ? AND seq >= ? AND seq < ? AND res_kind = 1 AND res_id IS NOT NULL
+            GROUP BY res_id ORDER BY count(*) DESC, res_id LIMIT ?
+            """)
+        try s.bind([.int(t), .int(lo), .int(hiEx), .int(Int64(defaultGoroutineCount))])
+        var out: [Int64] = []
+        while try s.step() { out.append(s.int64(0)) }
+        return out.isEmpty ? try ChromeTraceExporter.defaultGoroutines(db: db, traceID: t, n: defaultGoroutineCount) : out.sorted()
     }
 
     /// Rows `[start, end, …]` of an overlap query taking (trace_id, end, start, limit).

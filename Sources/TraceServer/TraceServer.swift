@@ -25,10 +25,10 @@ public struct TraceServer: Sendable {
         router.add(middleware: HTTPErrorText())
 
         router.get("/") { req, _ in
-            respond(req) { try state.read { try html(Pages.runs($0, label: QueryString(req).value("label"))) } }
+            await respond(req) { try state.read { try html(Pages.runs($0, label: QueryString(req).value("label"))) } }
         }
         router.get("/runs/:id") { req, ctx in
-            respond(req) {
+            await respond(req) {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
                     return html(try Pages.run(db, info))
@@ -36,7 +36,7 @@ public struct TraceServer: Sendable {
             }
         }
         router.get("/runs/:id/report.html") { req, ctx in
-            respond(req) {
+            await respond(req) {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
                     return download(HTMLReport.render(try ReportData(db: db, traceID: info.id)), type: "text/html; charset=utf-8",
@@ -45,17 +45,15 @@ public struct TraceServer: Sendable {
             }
         }
         router.get("/runs/:id/timeline") { req, ctx in
-            respond(req) {
+            await respond(req) {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
-                    let goids = try TimelineWindow.goids(QueryString(req).value("goids")?[...])
-                        ?? ChromeTraceExporter.defaultGoroutines(db: db, traceID: info.id, n: 8)
-                    return html(Pages.timeline(info, goids: goids))
+                    return html(Pages.timeline(info, goids: try TimelineWindow.goids(QueryString(req).value("goids")?[...]) ?? []))
                 }
             }
         }
         router.get("/runs/:id/goroutines/:goid") { req, ctx in
-            respond(req) {
+            await respond(req) {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
                     let goid = try Param.requiredInt(ctx.parameters.get("goid")?[...], "goroutine id")
@@ -64,10 +62,10 @@ public struct TraceServer: Sendable {
             }
         }
         router.get("/runs/:id/export/:file") { req, ctx in
-            respond(req) { try state.read { db in try export(db, state.info(try runID(ctx), db), file: ctx.parameters.get("file") ?? "", QueryString(req)) } }
+            await respond(req) { try state.read { db in try export(db, state.info(try runID(ctx), db), file: ctx.parameters.get("file") ?? "", QueryString(req)) } }
         }
         router.get("/api/runs/:id/timeline") { req, ctx in
-            respond(req, json: true) {
+            await respond(req, json: true) {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
                     let q = QueryString(req)
@@ -80,7 +78,7 @@ public struct TraceServer: Sendable {
             }
         }
         router.get("/api/runs/:id/stacks/:stack") { req, ctx in
-            respond(req, json: true) {
+            await respond(req, json: true) {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
                     let sid = try Param.requiredInt(ctx.parameters.get("stack")?[...], "stack id")
@@ -91,7 +89,7 @@ public struct TraceServer: Sendable {
             }
         }
         router.get("/queries") { req, _ in
-            respond(req) {
+            await respond(req) {
                 try state.read { db in
                     let t = try Param.int(QueryString(req).value("trace")?[...], "trace")
                     return html(try Pages.queries(db, library: state.library, traceID: t))
@@ -100,7 +98,7 @@ public struct TraceServer: Sendable {
         }
         router.get("/queries/:name") { req, ctx in
             let q = QueryString(req)
-            return respond(req, json: q.value("format") == "json") {
+            return await respond(req, json: q.value("format") == "json") {
                 let name = ctx.parameters.get("name") ?? ""
                 guard let query = state.library.query(named: name) else {
                     throw ServeError.notFound("no saved query named '\(name.prefix(60))'")
@@ -116,7 +114,7 @@ public struct TraceServer: Sendable {
         }
         router.get("/sql") { req, _ in
             let q = QueryString(req)
-            return respond(req, json: q.value("format") == "json") {
+            return await respond(req, json: q.value("format") == "json") {
                 try state.read { db in
                     let t = try Param.int(q.value("trace")?[...], "trace")
                     if q.value("format") == "json" {
@@ -131,7 +129,7 @@ public struct TraceServer: Sendable {
         }
         router.get("/compare") { req, _ in
             let q = QueryString(req)
-            return respond(req, json: q.value("format") == "json") {
+            return await respond(req, json: q.value("format") == "json") {
                 guard let a = q.value("a"), let b = q.value("b") else { throw ServeError.bad("compare needs two runs: /compare?a=ID&b=ID") }
                 let report = try Pages.compareReport(state, a: a, b: b)
                 if q.value("format") == "json" { return text(report.render(.json), type: "application/json") }
@@ -140,10 +138,10 @@ public struct TraceServer: Sendable {
         }
         router.get("/trend") { req, _ in
             let q = QueryString(req)
-            return respond(req) { try state.read { html(try Pages.trend($0, library: state.library, metric: q.value("metric"), by: q.value("by"))) } }
+            return await respond(req) { try state.read { html(try Pages.trend($0, library: state.library, metric: q.value("metric"), by: q.value("by"))) } }
         }
         router.get("/assets/:name") { req, ctx in
-            respond(req) {
+            await respond(req) {
                 guard let a = Assets.all[ctx.parameters.get("name") ?? ""] else { throw ServeError.notFound("no such asset") }
                 return text(a.text, type: a.type)
             }
@@ -246,9 +244,20 @@ func download(_ bytes: [UInt8], type: String, name: String) -> Response {
     return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
+/// Runs a handler body off Swift's cooperative threads (SQLite blocks; a slow page must not starve
+/// the event handling), turning every error into an answer (``answer(_:json:_:)``).
+func respond(_ req: Request, json: Bool = false, _ body: @escaping @Sendable () throws -> Response) async -> Response {
+    await withCheckedContinuation { (c: CheckedContinuation<Response, Never>) in
+        // A thread per request: GCD's pool is as wide as the cores, so two slow pages would queue the rest.
+        let t = Thread { c.resume(returning: answer(req, json: json, body)) }
+        t.stackSize = 8 << 20
+        t.start()
+    }
+}
+
 /// Runs a handler body; every error becomes an answer: a ``ServeError`` its status, the library's
 /// input errors 400/404, anything else 500 with its text.
-func respond(_ req: Request, json: Bool = false, _ body: () throws -> Response) -> Response {
+func answer(_ req: Request, json: Bool = false, _ body: () throws -> Response) -> Response {
     let status: HTTPResponse.Status
     let message: String
     do {
