@@ -132,17 +132,26 @@ enum Pages {
 
     // MARK: ad hoc SQL
 
-    /// Row limit of one `/sql` answer (the page, not the query: SQLite still runs the statement).
+    /// Rows of one `/sql` statement read (more are left unread, and the page says so).
     static let sqlMaxRows = 10_000
+    /// Seconds one `/sql` request may run before SQLite is interrupted.
+    static let sqlTimeLimit = 10.0
 
     /// `/sql`: read-only ad hoc SQL with the same check as `tracedb sql` (QueryRunner refuses a
-    /// statement that writes; the connection is `query_only` besides).
-    static func runSQL(_ db: Database, _ text: String, traceID: Int64?) throws -> [QueryResult] {
+    /// statement that writes; the connection is `query_only` besides), at most ``sqlMaxRows`` rows a
+    /// statement and ``sqlTimeLimit`` seconds.
+    static func runSQL(_ db: Database, _ text: String, traceID: Int64?) throws -> [SQLStatementResult] {
         var params: [String: SQLValue] = [:]
         if let traceID { params["trace_id"] = .int(traceID) }
         var unused: [String] = []
+        let timer = DispatchWorkItem { db.interrupt() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + sqlTimeLimit, execute: timer)
+        defer { timer.cancel() }
         do {
-            return try QueryRunner.run(text, db: db, allowWrite: false, params: params, file: nil, unused: &unused).compactMap(\.result)
+            return try QueryRunner.run(text, db: db, allowWrite: false, params: params, file: nil, maxRows: sqlMaxRows, unused: &unused)
+                .filter { $0.result != nil }
+        } catch let e as LocatedSQLError where e.message.contains("interrupted") {
+            throw ServeError.bad("the SQL ran longer than \(Int(sqlTimeLimit)) s and was stopped")
         } catch let e as WriteRefusedError {
             throw ServeError.bad("refusing to run a statement that writes to the database: \(e.shortStatement)")
         } catch let e as LocatedSQLError {
@@ -158,7 +167,8 @@ enum Pages {
         if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             do {
                 for r in try runSQL(db, text, traceID: traceID) {
-                    b += HTML.table(r, traceID: traceID, maxRows: sqlMaxRows)
+                    b += HTML.table(r.result!, traceID: traceID, maxRows: sqlMaxRows)
+                    if r.truncated { b += "<p class=\"muted\">stopped after \(sqlMaxRows) rows</p>" }
                 }
             } catch {
                 b += HTML.error("\(error)")

@@ -119,7 +119,7 @@ public struct TraceServer: Sendable {
                     let t = try Param.int(q.value("trace")?[...], "trace")
                     if q.value("format") == "json" {
                         guard let text = q.value("q") else { throw ServeError.bad("missing q (the SQL)") }
-                        let results = try Pages.runSQL(db, text, traceID: t)
+                        let results = try Pages.runSQL(db, text, traceID: t).compactMap(\.result)
                         return json(results.count == 1 ? ResultRenderer.json(results[0]) : .array(results.map(ResultRenderer.json)))
                     }
                     if let text = q.value("q"), !text.isEmpty { _ = try Pages.runSQL(db, text, traceID: t) }   // errors as 4xx

@@ -278,6 +278,15 @@ struct ServeTests {
         #expect(o["end_ns"] as? Int == Int(try f.db.scalarInt("SELECT duration_ns FROM traces WHERE trace_id = ?", [.int(id)]) ?? -1))
     }
 
+    @Test func endlessSQLIsCutOffNotHeldInMemory() async throws {
+        let q = HTMLq("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r")
+        let a = try await f.get("/sql?format=json&q=" + q)
+        #expect(a.status == 200)
+        #expect((try f.jsonObject(a.body) as? [Any])?.count == 10_000)
+        let page = try await f.get("/sql?q=" + q)
+        #expect(page.body.contains("stopped after 10000 rows"))
+    }
+
     @Test func theDatabaseIsUnchanged() async throws {
         let before = try f.db.scalarInt("SELECT count(*) FROM traces")
         _ = try await f.get("/sql?q=DELETE%20FROM%20traces")
