@@ -201,12 +201,26 @@ enum Pages {
         while try blk.step() { blocks.append("\(HTML.esc(blk.text(0).isEmpty ? "(first seen waiting)" : blk.text(0))): \(HumanFormat.duration(blk.int64(1)))") }
         if !blocks.isEmpty { b += "<p>Blocked on: " + blocks.joined(separator: "; ") + "</p>" }
 
+        // The goroutine's intervals close on events inside its lifetime: bound the scan of `events` by the
+        // seq range of [creation, end] (binary search on the primary key, as the timeline does), and read
+        // the interval open at the trace end apart. Without the bound, 1.2 s on a 6.5M-event trace.
         let limit = 2000
+        let lo = try TimelineWindow.firstSeq(atOrAfter: g.isNull(3) ? 0 : g.int64(3), db: db, traceID: t, count: info.eventCount)
+        let hi = g.isNull(5) ? info.eventCount : try TimelineWindow.firstSeq(atOrAfter: g.int64(5) + 1, db: db, traceID: t, count: info.eventCount)
         let s = try db.prepare("""
-            SELECT start_ns, end_ns, duration_ns, state, reason, proc_id, thread_id, cause_goid, unblock_goid, stack_id, open_at_end
-            FROM goroutine_states_v WHERE trace_id = ? AND goid = ? ORDER BY start_ns LIMIT ?
+            SELECT * FROM (
+              SELECT s.start_ns, s.end_ns, s.duration_ns, st.name, r.value, s.proc_id, s.thread_id, s.cause_goid, s.unblock_goid, s.stack_id, s.open_at_end
+              FROM goroutine_states s JOIN go_states st ON st.state = s.state
+              LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
+              WHERE s.trace_id = ?1 AND s.goid = ?2 AND s.end_seq >= ?3 AND s.end_seq <= ?4
+              UNION ALL
+              SELECT s.start_ns, s.end_ns, s.duration_ns, st.name, r.value, s.proc_id, s.thread_id, s.cause_goid, s.unblock_goid, s.stack_id, s.open_at_end
+              FROM goroutine_states s JOIN go_states st ON st.state = s.state
+              LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
+              WHERE s.trace_id = ?1 AND s.goid = ?2 AND s.end_seq IS NULL)
+            ORDER BY start_ns LIMIT ?5
             """)
-        try s.bind(1, t); try s.bind(2, goid); try s.bind(3, Int64(limit + 1))
+        try s.bind([.int(t), .int(goid), .int(lo), .int(hi), .int(Int64(limit + 1))])
         var rows: [String] = []
         var stackIDs: [Int64] = []
         while try s.step() {
