@@ -34,6 +34,20 @@ public final class ServerState: @unchecked Sendable {
         return try body(db)
     }
 
+    private var checkpointsByTrace: [Int64: GoroutineCheckpoints] = [:]
+    private let checkpointsLock = NSLock()
+
+    /// The trace's ``GoroutineCheckpoints`` (where goroutine intervals open at a point are found),
+    /// built on first use with one pass over its closing events and kept. Built by one request at a time.
+    func checkpoints(_ id: Int64, _ db: Database) throws -> GoroutineCheckpoints {
+        checkpointsLock.lock()
+        defer { checkpointsLock.unlock() }
+        if let c = checkpointsByTrace[id] { return c }
+        let c = try GoroutineCheckpoints(db: db, traceID: id)
+        checkpointsByTrace[id] = c
+        return c
+    }
+
     /// The trace `id`, or a 404 naming it.
     func info(_ id: Int64, _ db: Database) throws -> TraceInfo {
         guard try db.scalarInt("SELECT 1 FROM traces WHERE trace_id = ?", [.int(id)]) != nil else {

@@ -62,7 +62,8 @@ public struct TraceServer: Sendable {
             }
         }
         router.get("/runs/:id/export/:file") { req, ctx in
-            await respond(req) { try state.read { db in try export(db, state.info(try runID(ctx), db), file: ctx.parameters.get("file") ?? "", QueryString(req)) } }
+            await respond(req) { try state.read { db in try export(db, state.info(try runID(ctx), db), file: ctx.parameters.get("file") ?? "", QueryString(req),
+                                                                       checkpoints: { try state.checkpoints(try runID(ctx), db) }) } }
         }
         router.get("/api/runs/:id/timeline") { req, ctx in
             await respond(req, json: true) {
@@ -286,7 +287,8 @@ func answer(_ req: Request, json: Bool = false, _ body: () throws -> Response) -
 
 /// The downloads of a run: `NAME.pb.gz` (a pprof profile, `tracedb export --profile NAME`),
 /// `chrome.json` (Chrome/Perfetto trace-event JSON of the window `start_ns`–`end_ns`).
-func export(_ db: Database, _ info: TraceInfo, file: String, _ q: QueryString) throws -> Response {
+func export(_ db: Database, _ info: TraceInfo, file: String, _ q: QueryString,
+            checkpoints: (() throws -> GoroutineCheckpoints)? = nil) throws -> Response {
     if file == "chrome.json" {
         let (s, e) = try TimelineWindow.window(start: Param.int(q.value("start_ns")?[...], "start_ns"),
                                                end: Param.int(q.value("end_ns")?[...], "end_ns"), durationNs: info.durationNs)
@@ -297,7 +299,8 @@ func export(_ db: Database, _ info: TraceInfo, file: String, _ q: QueryString) t
         }
         let out = TextOutput()
         let goids = try TimelineWindow.goids(q.value("goids")?[...])
-        try ChromeTraceExporter.export(db: db, traceID: info.id, options: ChromeTraceOptions(startNs: s, endNs: e, goroutines: goids), to: out)
+        try ChromeTraceExporter.export(db: db, traceID: info.id, options: ChromeTraceOptions(startNs: s, endNs: e, goroutines: goids,
+                                                                                                checkpoints: try checkpoints?()), to: out)
         return download(out.bytes, type: "application/json", name: "trace-\(info.id)-\(s)-\(e).json")
     }
     if file.hasSuffix(".pb.gz"), let kind = ExportProfile(rawValue: String(file.dropLast(".pb.gz".count))) {
