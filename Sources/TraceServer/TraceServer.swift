@@ -57,7 +57,9 @@ public struct TraceServer: Sendable {
                 try state.read { db in
                     let info = try state.info(try runID(ctx), db)
                     let goid = try Param.requiredInt(ctx.parameters.get("goid")?[...], "goroutine id")
-                    return html(try Pages.goroutine(db, info, goid: goid))
+                    let q = QueryString(req)
+                    return html(try Pages.goroutine(db, info, goid: goid, fromSeq: Param.int(q.value("from_seq")?[...], "from_seq"),
+                                                    fromNs: Param.int(q.value("from_ns")?[...], "from_ns")))
                 }
             }
         }

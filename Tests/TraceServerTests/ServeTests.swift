@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 import TraceExport
-import TraceServer
+@testable import TraceServer
 import TraceWarehouse
 
 /// Four fixtures ingested once into a temporary database (two labelled for compare and trend), and a
@@ -153,6 +153,51 @@ struct ServeTests {
         #expect(a.body.contains("\(min(n, 2000)) intervals"))
         let wakers = try f.db.scalarInt("SELECT count(*) FROM goroutine_states WHERE trace_id = ? AND goid = ? AND unblock_goid IS NOT NULL", [.int(id), .int(goid)]) ?? 0
         if wakers > 0 { #expect(a.body.contains("<td class=\"woken-by\"><a href=\"/runs/\(id)/goroutines/")) }
+    }
+
+    /// Paged (a few intervals, a few events a page), the pages together hold every interval of
+    /// goroutine_states once, in order, the open one last; bad cursors are 400s.
+    @Test func goroutinePagesTogetherHoldEveryInterval() async throws {
+        let id = f.ids[1]
+        let info = try TraceInfo(db: f.db, traceID: id)
+        let goid = try #require(try f.db.scalarInt("SELECT goid FROM goroutine_states WHERE trace_id = ? GROUP BY goid ORDER BY count(*) DESC, goid LIMIT 1", [.int(id)]))
+        var want: [Int64] = []
+        let s = try f.db.prepare("SELECT start_ns FROM goroutine_states WHERE trace_id = ? AND goid = ? ORDER BY start_seq")
+        try s.bind([.int(id), .int(goid)])
+        while try s.step() { want.append(s.int64(0)) }
+        for (perPage, events) in [(3, Int64(1_000_000)), (1_000, Int64(50)), (2, Int64(7))] {
+            var got: [Int64] = [], cursor: Int64? = nil, pages = 0
+            repeat {
+                let html = try Pages.goroutine(f.db, info, goid: goid, fromSeq: cursor, pageIntervals: perPage, pageEvents: events)
+                got += Self.startTimes(html)
+                cursor = Self.nextCursor(html)
+                pages += 1
+            } while cursor != nil && pages < 100_000
+            #expect(got == want, "\(perPage) a page, \(events) events a page")
+        }
+        let first = try await f.get("/runs/\(id)/goroutines/\(goid)")
+        #expect(first.status == 200 && Self.nextCursor(first.body) == nil)
+        let mid = try await f.get("/runs/\(id)/goroutines/\(goid)?from_ns=\(info.durationNs / 2)")
+        #expect(mid.status == 200 && mid.body.contains("first page"))
+        for bad in ["from_seq=-1", "from_seq=99999999999", "from_seq=x", "from_ns=-5", "from_ns=\(Int64.max)"] {
+            #expect(try await f.get("/runs/\(id)/goroutines/\(goid)?\(bad)").status == 400, "\(bad)")
+        }
+    }
+
+    static func startTimes(_ html: String) -> [Int64] {
+        guard let body = html.range(of: "id=\"states\"") else { return [] }
+        var out: [Int64] = []
+        for row in html[body.upperBound...].components(separatedBy: "<tr><td class=\"num\" data-v=\"").dropFirst() {
+            if let v = Int64(row.prefix { $0.isNumber }) { out.append(v) }
+        }
+        return out
+    }
+
+    static func nextCursor(_ html: String) -> Int64? {
+        guard let r = html.range(of: "id=\"next-page\" href=\"") else { return nil }
+        let href = html[r.upperBound...].prefix { $0 != "\"" }
+        guard let q = href.range(of: "from_seq=") else { return nil }
+        return Int64(href[q.upperBound...])
     }
 
     @Test func compareEqualsTracedbCompare() async throws {
