@@ -16,8 +16,6 @@ enum TimelineWindow {
     static let maxPoints = 1_000
     static let maxGoroutines = 64
     static let maxTasks = 5_000
-    /// Events scanned after the window for the interval that spans it, per request.
-    static let forwardScan: Int64 = 100_000
     /// Goroutines shown when none are named: the busiest in the window.
     static let defaultGoroutineCount = 8
 
@@ -65,7 +63,7 @@ enum TimelineWindow {
         return lo
     }
 
-    static func build(db: Database, info: TraceInfo, _ r: Request) throws -> JSONValue {
+    static func build(db: Database, info: TraceInfo, _ r: Request, checkpoints: () throws -> GoroutineCheckpoints) throws -> JSONValue {
         let t = info.id
         let count = info.eventCount   // rows in `events` for this trace
         let lo = try firstSeq(atOrAfter: r.startNs, db: db, traceID: t, count: count)
@@ -90,7 +88,8 @@ enum TimelineWindow {
             out.append(("regions", .array(try intervals(db, "SELECT interval_start_ns, interval_end_ns, name, goid FROM regions WHERE trace_id = ? AND interval_start_ns <= ? AND interval_end_ns >= ? ORDER BY interval_start_ns LIMIT ?", t, r, maxTasks, &truncated))))
             out.append(("procs", .array(try procs(db, traceID: t, r, lo: lo, hiEx: hiEx, truncated: &truncated))))
             let chosen = try r.goids ?? busiest(db, traceID: t, lo: lo, hiEx: hiEx)
-            out.append(("goroutines", .array(try goroutines(db, traceID: t, r, goids: chosen, lo: lo, hiEx: hiEx, truncated: &truncated))))
+            out.append(("goroutines", .array(try goroutines(db, traceID: t, r, goids: chosen, lo: lo, hiEx: hiEx,
+                                                            checkpoints: checkpoints, truncated: &truncated))))
         }
         out.append(("truncated", .bool(truncated)))
         return .object(out)
@@ -154,10 +153,11 @@ enum TimelineWindow {
 
     /// The chosen goroutines' state intervals in the window, read off the events inside it (a closing
     /// event carries its interval, `events.iv_*`); an interval still open at the window end is cut
-    /// there (`open` 1); a goroutine with no event in the window shows the interval that covers it
-    /// when it is the one open at the trace end.
+    /// there (`open` 1); a goroutine with no event in the window shows the interval that covers it,
+    /// exactly: the one closed after the window but begun before its end (``GoroutineCheckpoints``),
+    /// else the one open at the trace end.
     static func goroutines(_ db: Database, traceID t: Int64, _ r: Request, goids: [Int64], lo: Int64, hiEx: Int64,
-                           truncated: inout Bool) throws -> [JSONValue] {
+                           checkpoints: () throws -> GoroutineCheckpoints, truncated: inout Bool) throws -> [JSONValue] {
         guard !goids.isEmpty else { return [] }
         let want = Set(goids)
         var names: [Int64: String] = [:]
@@ -167,14 +167,14 @@ enum TimelineWindow {
             if try n.step() { names[g] = n.text(0) }
             n.reset()
         }
-        struct Open { var start: Int64; var state: Int64; var stack: Int64?; var reason: String? }
+        struct Open { var start: Int64; var state: Int64; var stack: Int64?; var reason: String?; var seq: Int64? = nil; var firstSeen = false }
         var ivs: [Int64: [JSONValue]] = [:]
         var open: [Int64: Open] = [:]
         var total = 0
         let inList = goids.map { String($0) }.joined(separator: ",")
         // Goroutine transitions (res_kind 1) of the chosen goroutines inside the window, in order.
         let s = try db.prepare("""
-            SELECT e.res_id, e.ts_ns, e.from_state, e.to_state, e.iv_back, e.iv_dur_ns, o.stack_id, ro.value, e.goid, e.stack_id, rn.value
+            SELECT e.res_id, e.ts_ns, e.from_state, e.to_state, e.iv_back, e.iv_dur_ns, o.stack_id, ro.value, e.goid, e.stack_id, rn.value, e.seq
             FROM events e
             LEFT JOIN events o ON e.iv_back IS NOT NULL AND o.trace_id = e.trace_id AND o.seq = e.seq - e.iv_back
             LEFT JOIN strings ro ON ro.trace_id = o.trace_id AND ro.string_id = o.name_id
@@ -196,30 +196,48 @@ enum TimelineWindow {
             }
             if (2...5).contains(to) {
                 if !s.isNull(4) || !(2...5).contains(s.int64(2)) {
-                    open[g] = Open(start: ts, state: to, stack: s.isNull(9) ? nil : s.int64(9), reason: s.isNull(10) ? nil : s.text(10))
+                    open[g] = Open(start: ts, state: to, stack: s.isNull(9) ? nil : s.int64(9), reason: s.isNull(10) ? nil : s.text(10),
+                                   seq: s.int64(11), firstSeen: s.isNull(4) && !(1...5).contains(s.int64(2)))
                 }
             } else {
                 open[g] = nil
             }
         }
-        // Goroutines with no transition in the window are in one interval all through it: the first one
-        // to close after the window (a bounded scan forward on the primary key), else the one open at the trace end.
-        var missing = goids.filter { ivs[$0] == nil && open[$0] == nil }
+        // Goroutines with no transition in the window are in one interval all through it: the one closed
+        // after the window that began before its end (the checkpoints name its closing event), else the
+        // one open at the trace end.
+        let missing = goids.filter { ivs[$0] == nil && open[$0] == nil }
+        var closingList: [Int64]? = nil
+        func closing() throws -> [Int64] {
+            if let closingList { return closingList }
+            let c = try checkpoints().closingSeqs(openBefore: hiEx, orBegunBy: r.endNs, db: db)
+            closingList = c
+            return c
+        }
+        // An interval begun in the window at a status event (the goroutine first seen) begins at the Sync
+        // before it: its start is on the event that closes it, or in goroutine_open_intervals.
+        for (g, o) in open where o.firstSeen {
+            guard let seq = o.seq else { continue }
+            let start = try db.scalarInt("SELECT start_ns FROM goroutine_open_intervals WHERE trace_id = ? AND goid = ? AND start_seq = ?", [.int(t), .int(g), .int(seq)])
+                ?? db.scalarInt("SELECT ts_ns - iv_dur_ns FROM events WHERE trace_id = ? AND seq IN (SELECT value FROM json_each(?)) AND res_kind = 1 AND res_id = ? AND iv_back IS NOT NULL AND seq - iv_back = ?",
+                                [.int(t), .text("[" + closing().map(String.init).joined(separator: ",") + "]"), .int(g), .int(seq)])
+            if let start { open[g]?.start = start }
+        }
         if !missing.isEmpty {
+            let closing = try closing()
             let after = try db.prepare("""
                 SELECT e.res_id, e.ts_ns, e.from_state, e.iv_dur_ns, o.stack_id, ro.value
                 FROM events e
                 LEFT JOIN events o ON o.trace_id = e.trace_id AND o.seq = e.seq - e.iv_back
                 LEFT JOIN strings ro ON ro.trace_id = o.trace_id AND ro.string_id = o.name_id
-                WHERE e.trace_id = ? AND e.seq >= ? AND e.seq < ? AND e.res_kind = 1 AND e.iv_back IS NOT NULL
+                WHERE e.trace_id = ? AND e.seq IN (SELECT value FROM json_each(?)) AND e.res_kind = 1 AND e.iv_back IS NOT NULL
                   AND e.res_id IN (\(missing.map { String($0) }.joined(separator: ",")))
                 ORDER BY e.seq
                 """)
-            try after.bind([.int(t), .int(hiEx), .int(hiEx + forwardScan)])
-            while !missing.isEmpty, try after.step() {
+            try after.bind([.int(t), .text("[" + closing.map(String.init).joined(separator: ",") + "]")])
+            while try after.step() {
                 let g = after.int64(0)
-                guard let k = missing.firstIndex(of: g) else { continue }
-                missing.remove(at: k)
+                guard ivs[g] == nil else { continue }
                 let end = after.int64(1), start = end - after.int64(3)
                 guard start <= r.endNs else { continue }
                 ivs[g] = [.array([.int(start), .int(end), .int(after.int64(2)), after.isNull(4) ? .null : .int(after.int64(4)),
@@ -229,7 +247,7 @@ enum TimelineWindow {
         let oi = try db.prepare("SELECT o.start_ns, o.state, e.stack_id, r.value FROM goroutine_open_intervals o LEFT JOIN events e ON e.trace_id = o.trace_id AND e.seq = o.start_seq LEFT JOIN strings r ON r.trace_id = e.trace_id AND r.string_id = e.name_id WHERE o.trace_id = ? AND o.goid = ?")
         for g in goids where ivs[g] == nil && open[g] == nil {
             try oi.bind([.int(t), .int(g)])
-            if try oi.step(), oi.int64(0) <= r.startNs {
+            if try oi.step(), oi.int64(0) <= r.endNs {
                 open[g] = Open(start: oi.int64(0), state: oi.int64(1), stack: oi.isNull(2) ? nil : oi.int64(2), reason: oi.isNull(3) ? nil : oi.text(3))
             }
             oi.reset()

@@ -76,7 +76,7 @@ public struct TraceServer: Sendable {
                                                            end: Param.int(q.value("end_ns")?[...], "end_ns"), durationNs: info.durationNs)
                     let r = TimelineWindow.Request(startNs: s, endNs: e, goids: try TimelineWindow.goids(q.value("goids")?[...]),
                                                    aggregate: q.value("aggregate") == "1")
-                    return json(try TimelineWindow.build(db: db, info: info, r))
+                    return json(try TimelineWindow.build(db: db, info: info, r, checkpoints: { try state.checkpoints(info.id, db) }))
                 }
             }
         }

@@ -260,6 +260,39 @@ struct ServeTests {
         #expect((no["events"] as? Int ?? .max) < (o["events"] as? Int ?? 0))
     }
 
+    /// In detail mode every goroutine's lane is exactly goroutine_states over the window: each interval
+    /// that overlaps it (start <= end_ns, end >= start_ns), by start and state, for windows anywhere
+    /// (a goroutine with no event in the window, however far its interval closes, included).
+    @Test(arguments: [1, 3]) func timelineLanesEqualGoroutineStates(_ k: Int) async throws {
+        let id = f.ids[k]
+        let dur = try #require(try f.db.scalarInt("SELECT duration_ns FROM traces WHERE trace_id = ?", [.int(id)]))
+        var goids: [Int64] = []
+        let gq = try f.db.prepare("SELECT goid FROM goroutines WHERE trace_id = ? ORDER BY goid")
+        try gq.bind(1, id)
+        while try gq.step() { goids.append(gq.int64(0)) }
+        let want = try f.db.prepare("SELECT start_ns, state FROM goroutine_states WHERE trace_id = ? AND goid = ? AND start_ns <= ? AND end_ns >= ? ORDER BY start_ns, state")
+        var windows: [(Int64, Int64)] = [(0, dur), (dur - 1, dur)]
+        for i in 0..<12 { let a = dur * Int64(i) / 12; windows.append((a, min(a + max(dur / 400, 1), dur))) }
+        for (a, b) in windows {
+            for chunk in stride(from: 0, to: goids.count, by: 64) {
+                let list = goids[chunk..<min(chunk + 64, goids.count)]
+                let r = try await f.get("/api/runs/\(id)/timeline?start_ns=\(a)&end_ns=\(b)&goids=" + list.map(String.init).joined(separator: ","))
+                let o = try #require(try f.jsonObject(r.body) as? [String: Any])
+                guard o["mode"] as? String == "detail" else { continue }
+                for lane in try #require(o["goroutines"] as? [[String: Any]]) {
+                    let g = Int64(try #require(lane["goid"] as? Int))
+                    let got = (lane["intervals"] as? [[Any]] ?? []).map { [Int64($0[0] as? Int ?? -1), Int64($0[2] as? Int ?? -1)] }
+                        .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+                    var exp: [[Int64]] = []
+                    try want.bind([.int(id), .int(g), .int(b), .int(a)])
+                    while try want.step() { exp.append([max(want.int64(0), 0), want.int64(1)]) }
+                    want.reset()
+                    #expect(got == exp, "run \(id) G\(g) window [\(a), \(b)]")
+                }
+            }
+        }
+    }
+
     @Test func timelineWindowAggregate() async throws {
         let id = f.ids[3]
         let a = try await f.get("/api/runs/\(id)/timeline?aggregate=1")
