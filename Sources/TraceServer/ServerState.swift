@@ -48,6 +48,21 @@ public final class ServerState: @unchecked Sendable {
         return c
     }
 
+    /// Builds every trace's checkpoints on a background thread (newest first), so the first timeline
+    /// window or Chrome download of a large trace does not wait seconds for them. `tracedb serve` calls it.
+    public func warmCheckpoints() {
+        let path = databasePath
+        let thread = Thread { [self] in
+            guard let db = try? TraceResolver.openReadOnly(path) else { return }
+            var ids: [Int64] = []
+            if let s = try? db.prepare("SELECT trace_id FROM traces ORDER BY trace_id DESC") {
+                while (try? s.step()) == true { ids.append(s.int64(0)) }
+            }
+            for id in ids { _ = try? checkpoints(id, db) }
+        }
+        thread.start()
+    }
+
     /// The trace `id`, or a 404 naming it.
     func info(_ id: Int64, _ db: Database) throws -> TraceInfo {
         guard try db.scalarInt("SELECT 1 FROM traces WHERE trace_id = ?", [.int(id)]) != nil else {

@@ -49,6 +49,7 @@ struct ServeCommand: ParsableCommand {
             if !["127.0.0.1", "localhost", "::1"].contains(listen) {
                 printError("tracedb serve: warning: listening on \(listen): other machines can reach this server and read the whole database")
             }
+            state.warmCheckpoints()
             let openBrowser = open, path = database.path
             try TraceServer(state: state).runBlocking(host: listen, port: port ?? 0) { url in
                 try? FileHandle.standardOutput.write(contentsOf: Data("tracedb serve: \(url) (database \(path), read-only; Ctrl-C stops)\n".utf8))
