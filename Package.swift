@@ -15,6 +15,8 @@ let package = Package(
         // HTTP client for `tracedb ingest http://…/debug/pprof/trace` (SwiftNIO; no libcurl, unlike
         // FoundationNetworking, so the static release binary stays free of it).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The local web UI, `tracedb serve` (SwiftNIO underneath; no libcurl in the static binary).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev) plus a tiny inline C shim for the variadic calls.
@@ -51,13 +53,22 @@ let package = Package(
             name: "TraceInput",
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
+        // `tracedb serve`: the routes, pages and JSON API of the local web UI over a read-only
+        // warehouse. Every asset is a Swift string in the binary: no network, no CDN.
+        .target(
+            name: "TraceServer",
+            dependencies: [
+                "TraceWarehouse", "TraceExport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // Bakes the git commit into the binary at build time (`tracedb --version`), without network.
         .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         // The thin command-line front end.
         .executableTarget(
             name: "tracedb",
             dependencies: [
-                "GoTrace", "TraceWarehouse", "TraceExport", "TraceInput",
+                "GoTrace", "TraceWarehouse", "TraceExport", "TraceInput", "TraceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfoPlugin"]
@@ -71,5 +82,12 @@ let package = Package(
         .testTarget(name: "TraceWarehouseTests", dependencies: ["TraceWarehouse", "TraceExport", "GoTrace", "TestSupport"],
                     exclude: ["Golden", "Oracle"]),
         .testTarget(name: "tracedbTests", dependencies: ["tracedb", "TestSupport"]),
+        .testTarget(
+            name: "TraceServerTests",
+            dependencies: [
+                "TraceServer", "TraceWarehouse", "TraceExport", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

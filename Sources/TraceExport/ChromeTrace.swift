@@ -22,9 +22,15 @@ public struct ChromeTraceOptions: Sendable {
     public var goroutines: [Int64]?
     public var topGoroutines: Int = 8
     public var flows: Bool = true
-    public init(startNs: Int64? = nil, endNs: Int64? = nil, goroutines: [Int64]? = nil, topGoroutines: Int = 8, flows: Bool = true) {
+    /// With a window: where the intervals open at its end are found (built once per trace and kept,
+    /// as `tracedb serve` does); nil = one scan from the window end to the trace end.
+    public var checkpoints: GoroutineCheckpoints?
+    /// Read a window off the whole-trace views as before the window path (tests compare the two).
+    var readViews = false
+    public init(startNs: Int64? = nil, endNs: Int64? = nil, goroutines: [Int64]? = nil, topGoroutines: Int = 8, flows: Bool = true,
+                checkpoints: GoroutineCheckpoints? = nil) {
         self.startNs = startNs; self.endNs = endNs; self.goroutines = goroutines
-        self.topGoroutines = topGoroutines; self.flows = flows
+        self.topGoroutines = topGoroutines; self.flows = flows; self.checkpoints = checkpoints
     }
 }
 
@@ -73,6 +79,23 @@ public enum ChromeTraceExporter {
         let w0 = max(options.startNs ?? 0, 0)
         let w1 = min(options.endNs ?? info.durationNs, info.durationNs)
         guard w1 >= w0 else { throw ChromeTraceError.emptyWindow(startNs: w0, endNs: w1) }
+        // A window reads only its events (a seq range: ts_ns grows with seq) and the goroutine intervals
+        // open at its end (closed later, or open at the trace end): ``windowedStates``. The whole
+        // trace reads the views.
+        let windowed = (options.startNs != nil || options.endNs != nil) && !options.readViews
+        var states = "goroutine_states"
+        var extra: [(Int32, SQLValue)] = []
+        var seqRange = ""
+        if windowed {
+            let count = try db.scalarInt("SELECT coalesce(max(seq) + 1, 0) FROM events WHERE trace_id = ?", [.int(traceID)]) ?? 0
+            let lo = try firstSeq(atOrAfter: w0, db: db, traceID: traceID, count: count)
+            let hi = try firstSeq(atOrAfter: w1 + 1, db: db, traceID: traceID, count: count)
+            let open = try options.checkpoints.map { try $0.closingSeqs(openBefore: hi, orBegunBy: w1, db: db) }
+                ?? GoroutineCheckpoints.closingSeqs(openBefore: hi, orBegunBy: w1, db: db, traceID: traceID)
+            extra = [(11, .int(lo)), (12, .int(hi)), (13, .text("[" + open.map(String.init).joined(separator: ",") + "]"))]
+            states = "gs"
+            seqRange = " AND seq >= ?11 AND seq < ?12"
+        }
         var stats = ChromeTraceStats()
         var first = true
         func emit(_ json: String) {
@@ -85,7 +108,13 @@ public enum ChromeTraceExporter {
         func q(_ sql: String, _ params: [SQLValue] = [], _ row: (Statement) throws -> Void) throws {
             let s = try db.prepare(sql)
             try s.bind(params)
+            for (i, v) in extra where sql.contains("?\(i)") { try s.bind(i, v) }
             while try s.step() { try row(s) }
+        }
+        /// `WITH` the window's goroutine_states (none for the whole trace) and `more` CTEs.
+        func with(_ more: String = "") -> String {
+            let ctes = (windowed ? [Self.windowedStates] : []) + (more.isEmpty ? [] : [more])
+            return ctes.isEmpty ? "" : "WITH " + ctes.joined(separator: ",\n") + "\n"
         }
         let us = JSONValue.micros, js = JSONValue.quote
         func slice(pid: Int, tid: Int64, start: Int64, end: Int64, name: String, cat: String, args: String) -> String {
@@ -159,9 +188,9 @@ public enum ChromeTraceExporter {
         }
 
         // Goroutines running on Ps.
-        try q("""
-            SELECT goid, proc_id, start_ns, end_ns FROM goroutine_states
-            WHERE trace_id = ? AND state = 3 AND proc_id IS NOT NULL AND start_ns <= ? AND end_ns >= ?
+        try q(with() + """
+            SELECT goid, proc_id, start_ns, end_ns FROM \(states)
+            WHERE trace_id = ?1 AND state = 3 AND proc_id IS NOT NULL AND start_ns <= ?2 AND end_ns >= ?3
             ORDER BY start_ns, goid
             """, window) { s in
             let g = s.int64(0)
@@ -173,10 +202,10 @@ public enum ChromeTraceExporter {
         // The chosen goroutines, state by state.
         if !chosen.isEmpty {
             let list = chosen.map(String.init).joined(separator: ",")
-            try q("""
+            try q(with() + """
                 SELECT s.goid, s.state, s.start_ns, s.end_ns, r.value, s.proc_id, s.unblock_goid
-                FROM goroutine_states s LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
-                WHERE s.trace_id = ? AND s.start_ns <= ? AND s.end_ns >= ? AND s.goid IN (\(list))
+                FROM \(states) s LEFT JOIN strings r ON r.trace_id = s.trace_id AND r.string_id = s.reason_id
+                WHERE s.trace_id = ?1 AND s.start_ns <= ?2 AND s.end_ns >= ?3 AND s.goid IN (\(list))
                 ORDER BY s.goid, s.start_seq
                 """, window) { s in
                 let state = s.int64(1)
@@ -221,7 +250,7 @@ public enum ChromeTraceExporter {
             stats.regions += 1
         }
         try q("""
-            SELECT ts_ns, goid, task_id, category, message FROM logs WHERE trace_id = ? AND ts_ns <= ? AND ts_ns >= ? ORDER BY seq
+            SELECT ts_ns, goid, task_id, category, message FROM logs WHERE trace_id = ?1 AND ts_ns <= ?2 AND ts_ns >= ?3\(seqRange) ORDER BY seq
             """, window) { s in
             let name = s.text(3).isEmpty ? s.text(4) : "\(s.text(3)): \(s.text(4))"
             let goid = s.isNull(1) ? "null" : String(s.int64(1))
@@ -232,7 +261,8 @@ public enum ChromeTraceExporter {
         // Unblock flows: the unblocking event's P → the woken goroutine's next running slice.
         if options.flows {
             var flowID: Int64 = 0
-            try q(flowSQL, [.int(tid), .int(w0), .int(w1)]) { s in
+            try q(windowed ? with(Self.flowCTE.replacingOccurrences(of: "goroutine_states", with: states)) + Self.flowSelect : flowSQL,
+                  [.int(tid), .int(w0), .int(w1)]) { s in
                 flowID += 1
                 let common = "\"cat\":\"unblock\",\"name\":\"unblock\",\"id\":\(flowID),\"pid\":\(procsPid)"
                 emit("{\"ph\":\"s\",\(common),\"tid\":\(s.int64(2)),\"ts\":\(us(s.int64(3))),\"args\":{\"from_goid\":\(s.int64(1)),\"to_goid\":\(s.int64(0))}}")
@@ -242,7 +272,14 @@ public enum ChromeTraceExporter {
         }
 
         // Counters: heap, and goroutines by state.
-        try q("""
+        try q(windowed ? """
+            SELECT n.value AS name, e.ts_ns, a.value FROM events e
+            JOIN event_args a ON a.trace_id = e.trace_id AND a.seq = e.seq
+            JOIN strings n ON n.trace_id = e.trace_id AND n.string_id = e.name_id
+            WHERE e.trace_id = ?1 AND e.seq >= ?11 AND e.seq < ?12 AND e.kind = 2 AND a.value IS NOT NULL
+              AND n.value IN ('/memory/classes/heap/objects:bytes', '/gc/heap/goal:bytes') AND e.ts_ns >= ?2 AND e.ts_ns <= ?3
+            ORDER BY e.ts_ns, n.value
+            """ : """
             SELECT name, ts_ns, value FROM metrics WHERE trace_id = ?
               AND name IN ('/memory/classes/heap/objects:bytes', '/gc/heap/goal:bytes') AND ts_ns >= ? AND ts_ns <= ?
             ORDER BY ts_ns, name
@@ -258,17 +295,17 @@ public enum ChromeTraceExporter {
             emit("{\"ph\":\"C\",\"pid\":\(runtimePid),\"tid\":0,\"ts\":\(us(t)),\"name\":\"Goroutines\",\"args\":{\"running\":\(counts[3]),\"runnable\":\(counts[2]),\"waiting\":\(counts[4]),\"syscall\":\(counts[5])}}")
             stats.counterEvents += 1
         }
-        try q("""
-            SELECT state, count(*) FROM goroutine_states
+        try q(with() + """
+            SELECT state, count(*) FROM \(states)
             WHERE trace_id = ?1 AND start_ns <= ?2 AND (end_ns > ?2 OR open_at_end = 1) GROUP BY state
             """, [.int(tid), .int(w0)]) { counts[Int(min(max($0.int64(0), 0), 5))] = $0.int64(1) }
         counter(w0)
         var pending: Int64? = nil
-        try q("""
+        try q(with() + """
             SELECT t, state, d FROM (
-              SELECT start_ns AS t, state, 1 AS d FROM goroutine_states WHERE trace_id = ?1 AND start_ns > ?2 AND start_ns <= ?3
+              SELECT start_ns AS t, state, 1 AS d FROM \(states) WHERE trace_id = ?1 AND start_ns > ?2 AND start_ns <= ?3
               UNION ALL
-              SELECT end_ns AS t, state, -1 AS d FROM goroutine_states
+              SELECT end_ns AS t, state, -1 AS d FROM \(states)
               WHERE trace_id = ?1 AND end_ns > ?2 AND end_ns <= ?3 AND open_at_end = 0
             ) ORDER BY t
             """, [.int(tid), .int(w0), .int(w1)]) { s in
@@ -286,14 +323,17 @@ public enum ChromeTraceExporter {
     /// Unblock edges in a window: (woken goid, unblocker goid, unblocker's P, unblock time,
     /// woken goroutine's next run start, its P). A Waiting interval ended by another goroutine is
     /// followed by Runnable (started by the unblock event, which names the unblocker's P) and then Running.
-    static let flowSQL = """
-        WITH s AS (
+    static let flowSQL = "WITH " + flowCTE + "\n" + flowSelect
+    static let flowCTE = """
+        s AS (
           SELECT goid, state, end_ns, unblock_goid,
                  lead(state) OVER w AS n1_state, lead(start_seq) OVER w AS n1_seq,
                  lead(state, 2) OVER w AS n2_state, lead(start_ns, 2) OVER w AS n2_start, lead(proc_id, 2) OVER w AS n2_proc
           FROM goroutine_states WHERE trace_id = ?1
           WINDOW w AS (PARTITION BY goid ORDER BY start_seq)
         )
+        """
+    static let flowSelect = """
         SELECT s.goid, s.unblock_goid, e.proc_id, s.end_ns, s.n2_start, s.n2_proc
         FROM s JOIN events e ON e.trace_id = ?1 AND e.seq = s.n1_seq
         WHERE s.state = 4 AND s.unblock_goid IS NOT NULL AND s.n1_state = 2 AND s.n2_state = 3
@@ -301,4 +341,46 @@ public enum ChromeTraceExporter {
           AND s.end_ns >= ?2 AND s.n2_start <= ?3
         ORDER BY s.end_ns, s.goid
         """
+
+    /// `gs`: the rows of `goroutine_states` a window needs (the columns the exporter reads), from
+    /// the intervals closed inside the window (?11 <= seq < ?12), those closed after it but begun
+    /// before its end or first seen with a start_ns before it (the closing seqs in the JSON array ?13)
+    /// and those open at the trace end. The same expressions as the views `goroutine_intervals` and `goroutine_states`.
+    static let windowedStates = """
+        iv AS (
+          SELECT c.trace_id, c.res_id AS goid, c.ts_ns - c.iv_dur_ns AS start_ns, c.ts_ns AS end_ns, c.from_state AS state,
+                 CASE WHEN c.from_state = 4 AND c.to_state = 2 AND c.goid <> c.res_id THEN c.goid END AS unblock_goid,
+                 0 AS open_at_end, c.seq - c.iv_back AS start_seq
+          FROM events c WHERE c.trace_id = ?1 AND c.seq >= ?11 AND c.seq < ?12 AND c.iv_back IS NOT NULL
+          UNION ALL
+          SELECT c.trace_id, c.res_id, c.ts_ns - c.iv_dur_ns, c.ts_ns, c.from_state,
+                 CASE WHEN c.from_state = 4 AND c.to_state = 2 AND c.goid <> c.res_id THEN c.goid END,
+                 0, c.seq - c.iv_back
+          FROM events c WHERE c.trace_id = ?1 AND c.seq IN (SELECT value FROM json_each(?13)) AND c.iv_back IS NOT NULL
+          UNION ALL
+          SELECT x.trace_id, x.goid, x.start_ns, t.duration_ns, x.state, NULL, 1, x.start_seq
+          FROM goroutine_open_intervals x JOIN traces t ON t.trace_id = x.trace_id
+          WHERE x.trace_id = ?1
+        ),
+        gs AS (
+          SELECT i.trace_id, i.goid, i.start_ns, i.end_ns, i.state, o.name_id AS reason_id,
+                 CASE WHEN i.state IN (3, 5) THEN o.proc_id END AS proc_id, i.unblock_goid, i.open_at_end, i.start_seq
+          FROM iv i LEFT JOIN events o ON o.trace_id = i.trace_id AND o.seq = i.start_seq
+        )
+        """
+
+    /// The first seq whose ts_ns >= t (`count` if none), by binary search on the primary key.
+    public static func firstSeq(atOrAfter t: Int64, db: Database, traceID: Int64, count: Int64) throws -> Int64 {
+        let s = try db.prepare("SELECT ts_ns FROM events WHERE trace_id = ? AND seq = ?")
+        try s.bind(1, traceID)
+        var lo: Int64 = 0, hi = count
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            try s.bind(2, mid)
+            let ts = try s.step() ? s.int64(0) : Int64.max
+            s.reset()
+            if ts < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 }

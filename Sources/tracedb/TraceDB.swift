@@ -7,7 +7,7 @@ struct TraceDB: ParsableCommand {
         commandName: "tracedb",
         abstract: "Turn Go execution traces into a SQLite warehouse you can query, compare and gate CI on.",
         version: VersionText.text,
-        subcommands: [IngestCommand.self, RecordCommand.self, BenchCommand.self, BenchCommandsCommand.self, DumpCommand.self, ExportCommand.self, ReportCommand.self, QueriesCommand.self, QueryCommand.self, SQLCommand.self, RunsCommand.self, CompareCommand.self, TrendCommand.self]
+        subcommands: [IngestCommand.self, RecordCommand.self, BenchCommand.self, BenchCommandsCommand.self, DumpCommand.self, ExportCommand.self, ReportCommand.self, QueriesCommand.self, QueryCommand.self, SQLCommand.self, RunsCommand.self, CompareCommand.self, TrendCommand.self, ServeCommand.self]
     )
 
     /// Runs the command; usage errors exit 2 (documented in the README and every command's help), not

@@ -27,6 +27,41 @@ struct ExportViewerTests {
         try Self.checkChrome(w, id, "\(t) goroutine 1", goroutines: [1])
     }
 
+    /// A window's export reads only the window's events and the intervals open at its end; it must
+    /// write exactly what reading the whole-trace views writes, for windows anywhere (edges, generation
+    /// boundaries, empty stretches), with and without checkpoints (a small stride crosses many).
+    @Test("chrome window: the seq-range path writes what the whole-trace views write", arguments: traces)
+    func chromeWindowMatchesViews(_ t: GoldenTrace) throws {
+        let w = try TempWarehouse()
+        let id = try w.ingest(t.trace).traceID
+        let db = w.warehouse.db
+        let dur = try #require(try db.scalarInt("SELECT duration_ns FROM traces WHERE trace_id = ?", [.int(id)]))
+        let all = try ChromeTraceExporter.defaultGoroutines(db: db, traceID: id, n: 1_000)
+        var windows: [(Int64, Int64)] = [(0, dur), (0, 0), (dur, dur), (dur / 4, dur / 2), (dur / 3, dur / 3 + 1), (dur - 1, dur)]
+        for k in 1...7 { let a = dur * Int64(k) / 8; windows.append((a, min(a + max(dur / 50, 1), dur))) }
+        let syncs = try db.prepare("SELECT ts_ns FROM events WHERE trace_id = ? AND kind = (SELECT kind FROM event_kinds WHERE name = 'Sync') ORDER BY seq")
+        try syncs.bind(1, id)
+        while try syncs.step() { let s = syncs.int64(0); windows.append((max(s - 1, 0), min(s + 1, dur))) }
+        let cps = [try GoroutineCheckpoints(db: db, traceID: id, stride: 7), try GoroutineCheckpoints(db: db, traceID: id)]
+        func export(_ o: ChromeTraceOptions) throws -> [UInt8] {
+            let out = TextOutput()
+            try ChromeTraceExporter.export(db: db, traceID: id, options: o, to: out)
+            return out.bytes
+        }
+        for (a, b) in windows {
+            for goids in [nil, all] {
+                var views = ChromeTraceOptions(startNs: a, endNs: b, goroutines: goids)
+                views.readViews = true
+                let want = try export(views)
+                #expect(try export(ChromeTraceOptions(startNs: a, endNs: b, goroutines: goids)) == want, "\(t) [\(a), \(b)] no checkpoints")
+                for c in cps {
+                    #expect(try export(ChromeTraceOptions(startNs: a, endNs: b, goroutines: goids, checkpoints: c)) == want,
+                            "\(t) [\(a), \(b)] stride \(c.stride)")
+                }
+            }
+        }
+    }
+
     @Test("report: base and head side by side")
     func compareReport() throws {
         let ts = Array(Self.traces.prefix(2))

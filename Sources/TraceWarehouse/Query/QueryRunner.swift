@@ -204,6 +204,8 @@ public struct SQLStatementResult: Sendable {
     public var result: QueryResult?
     /// Rows changed (writing statements).
     public var changes: Int
+    /// The statement returned more rows than the `maxRows` it was run with; `result` holds the first ones.
+    public var truncated = false
 }
 
 /// Ad hoc SQL (`tracedb sql`): one or more statements, in order.
@@ -211,8 +213,10 @@ extension QueryRunner {
     /// Runs every statement of `sql` in order. Unless `allowWrite`, a statement that writes
     /// (`sqlite3_stmt_readonly` false) is refused before it runs. `params` binds named parameters
     /// (`:name`); `unused` returns the names no statement took. `file` names the source in errors.
+    /// `maxRows` stops reading a statement's rows after that many (``SQLStatementResult/truncated``):
+    /// a server must not hold an endless `WITH RECURSIVE` in memory.
     public static func run(_ sql: String, db: Database, allowWrite: Bool, params: [String: SQLValue] = [:],
-                           file: String? = nil, unused: inout [String]) throws -> [SQLStatementResult] {
+                           file: String? = nil, maxRows: Int? = nil, unused: inout [String]) throws -> [SQLStatementResult] {
         var results: [SQLStatementResult] = []
         var used = Set<String>()
         let bytes = Array(sql.utf8)
@@ -251,8 +255,13 @@ extension QueryRunner {
                 if n > 0 {
                     let columns = (0..<n).map { stmt.columnName($0) }
                     var rows: [[SQLValue]] = []
-                    while try stmt.step() { rows.append((0..<n).map { stmt.value($0) }) }
-                    results.append(SQLStatementResult(sql: text, result: QueryResult(columns: columns, rows: rows), changes: 0))
+                    var truncated = false
+                    while try stmt.step() {
+                        if let maxRows, rows.count >= maxRows { truncated = true; break }
+                        rows.append((0..<n).map { stmt.value($0) })
+                    }
+                    results.append(SQLStatementResult(sql: text, result: QueryResult(columns: columns, rows: rows), changes: 0,
+                                                      truncated: truncated))
                 } else {
                     while try stmt.step() {}
                     results.append(SQLStatementResult(sql: text, result: nil, changes: db.changes))

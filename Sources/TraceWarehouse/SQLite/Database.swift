@@ -119,6 +119,10 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Makes the statement running on this connection stop with SQLITE_INTERRUPT as soon as it can
+    /// (safe to call from another thread: sqlite3_interrupt; a server's time limit on ad hoc SQL).
+    public func interrupt() { sqlite3_interrupt(handle) }
+
     /// True if the connection cannot write to the main database (opened read-only, or the file is
     /// write-protected: SQLite then silently opens it read-only even when asked for read-write).
     public var isReadOnlyFile: Bool { sqlite3_db_readonly(handle, "main") == 1 }
