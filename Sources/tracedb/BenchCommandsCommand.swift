@@ -140,19 +140,29 @@ struct BenchCommandsCommand: ParsableCommand {
     }
 
     /// Runs a program to completion, output discarded but stderr kept: wall seconds, the child's peak RSS.
+    /// Spawned with posix_spawn and reaped here with wait4 (Foundation's Process reaps its children on
+    /// its own thread, which can take the child's resource usage before wait4 sees it: "0 MiB").
     static func time(_ program: String, _ args: [String]) throws -> (seconds: Double, rssKiB: Int, status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = args
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        let err = Pipe()
-        p.standardError = err
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw ValidationError("pipe failed: errno \(errno)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
         let start = Date()
-        try p.run()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        close(fds[1])
+        guard rc == 0 else { close(fds[0]); throw ValidationError("cannot run \(program): errno \(rc)") }
+        let errData = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile()
         var status: Int32 = 0
         var usage = rusage()
-        _ = wait4(p.processIdentifier, &status, 0, &usage)
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(start)
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return (seconds, Int(usage.ru_maxrss), code, String(decoding: errData, as: UTF8.self))

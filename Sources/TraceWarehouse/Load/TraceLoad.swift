@@ -98,13 +98,14 @@ final class TraceLoad {
         try tracker.finish(end: end)
         sweep.finish(end: end)
         timeline.finish(end: end)
+        // wait_lengths first: its maps are freed before lengths builds its rows (the ingest's memory peak).
+        try waits.write(db: db, traceID: traceID, end: end) { [interner] in try interner.function($0) }
         let reason = try db.prepare("SELECT value FROM strings WHERE trace_id = ? AND string_id = ?")
         try lengths.write(db: db, traceID: traceID, emptyStackKey: interner.emptyFuncsID) { id in
             try reason.bind(1, traceID); try reason.bind(2, id)
             defer { reason.reset() }
             return try reason.step() ? reason.text(0) : ""
         }
-        try waits.write(db: db, traceID: traceID, end: end) { [interner] in try interner.function($0) }
         try writeSweep()
         try writeTimeline()
         let analyses = summary.analyses.finalize()

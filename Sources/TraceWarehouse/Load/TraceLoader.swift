@@ -143,7 +143,7 @@ public final class TraceLoader {
         // the WAL early (measured: fewer pwrite calls); bounded so that ingest stays under 128 MiB. A new
         // database's temporary file has no journal: a page spilled early is written straight to its
         // place, so half of that does (8 MiB less at the memory peak).
-        try? db.execute("PRAGMA cache_size = \(newDatabase ? -8192 : -16384)")
+        try? db.execute("PRAGMA cache_size = \(newDatabase ? -2048 : -16384)")
         if let existing = try db.scalarInt("SELECT trace_id FROM traces WHERE sha256 = ?", [.text(sha)]) {
             if !options.replace {
                 return IngestResult(traceID: existing, skipped: true, events: 0, goroutines: 0, durationNs: 0,

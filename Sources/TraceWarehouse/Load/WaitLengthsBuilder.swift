@@ -17,9 +17,10 @@ final class WaitLengthsBuilder {
     private struct WaitKey: Hashable { var state: Int8, reason: Int64, stack: Int64 }
     private var waitKeys: [WaitKey: Int32] = [:]
     private var waitKeyList: [WaitKey] = []
-    /// Per packed (length, key index): how many intervals; and for syscalls that lost their P, how many
-    /// and their blocked time.
-    private var waitCounts = IntMap<Int32>()
+    /// Per packed (length, key): how many intervals (waits: key = 2 × wait key index; wake-ups: 2 × wake
+    /// key index + 1; one map for both keeps one growth transient); and for syscalls that lost their P,
+    /// how many and their blocked time.
+    private var counts = IntMap<Int32>()
     private var blockedCounts = IntMap<Int32>()
     private var blockedNs = IntMap<Int64>()
     /// Lengths or key indexes too large to pack, and counts past Int32 (never seen in practice).
@@ -29,7 +30,6 @@ final class WaitLengthsBuilder {
     private struct WakeKey: Hashable { var waker: Int32, woken: Int32, reason: Int64 }
     private var wakeKeys: [WakeKey: Int32] = [:]
     private var wakeKeyList: [WakeKey] = []
-    private var wakeCounts = IntMap<Int32>()
     private var wideWakes: [Wide: Int64] = [:]
     /// Wake-ups closed before the waker's or the woken goroutine's name was known.
     private struct PendingWake { var waker: Int64, woken: Int64, reason: Int64, length: Int64 }
@@ -38,7 +38,7 @@ final class WaitLengthsBuilder {
     init(names: LengthsBuilder) { self.names = names }
 
     @inline(__always) private static func packed(_ key: Int32, _ length: Int64) -> Int64? {
-        key < (1 << 22) && length >= 0 && length < (1 << 41) ? (length << 22) | Int64(key) : nil
+        key >= 0 && key < (1 << 22) && length >= 0 && length < (1 << 41) ? (length << 22) | Int64(key) : nil
     }
 
     /// Adds one to the count at `p`; false (nothing changed) if it is at Int32.max.
@@ -66,7 +66,7 @@ final class WaitLengthsBuilder {
             ki = Int32(waitKeyList.count); waitKeyList.append(k); waitKeys[k] = ki
         }
         let b = c.blockedNs ?? 0
-        if let p = Self.packed(ki, d), countUp(&waitCounts, p) {
+        if let p = Self.packed(2 * ki, d), countUp(&counts, p) {
             // blocked_count ≤ count: it cannot pass Int32.max first.
             if b > 0 { _ = countUp(&blockedCounts, p) }
             if b != 0 {
@@ -92,7 +92,7 @@ final class WaitLengthsBuilder {
         if let i = wakeKeys[k] { ki = i } else {
             ki = Int32(wakeKeyList.count); wakeKeyList.append(k); wakeKeys[k] = ki
         }
-        if let p = Self.packed(ki, d), countUp(&wakeCounts, p) { return }
+        if let p = Self.packed(2 * ki + 1, d), countUp(&counts, p) { return }
         wideWakes[Wide(key: ki, length: d), default: 0] += 1
     }
 
@@ -119,11 +119,30 @@ final class WaitLengthsBuilder {
                           .int(count), .int(blockedCount), .int(blocked)])
             try ins.run()
         }
-        for p in waitCounts.sortedKeys {
-            try insertWait(waitKeyList[Int(p & ((1 << 22) - 1))], p >> 22, Int64(waitCounts[p]!),
-                           Int64(blockedCounts[p] ?? 0), blockedNs[p] ?? 0)
+        // Wake-ups by (waker func, woken func, reason, length); name ids of one text map to one func id.
+        var funcOfName: [Int32: Int64] = [0: 0]
+        func fid(_ n: Int32) throws -> Int64 {
+            if let f = funcOfName[n] { return f }
+            let f = try funcID(names.names[Int(n)]); funcOfName[n] = f; return f
         }
-        waitCounts = IntMap(); blockedCounts = IntMap(); blockedNs = IntMap()
+        let insWake = try db.prepare("""
+            INSERT INTO wakeup_lengths(trace_id, waker_func_id, woken_func_id, reason_id, length_ns, count)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET count = count + excluded.count
+            """)
+        func insertWake(_ k: WakeKey, _ length: Int64, _ n: Int64) throws {
+            try insWake.bind([.int(traceID), .int(try fid(k.waker)), .int(try fid(k.woken)), .int(k.reason), .int(length), .int(n)])
+            try insWake.run()
+        }
+        for p in counts.sortedKeys {
+            let k = Int(p & ((1 << 22) - 1)), length = p >> 22, n = Int64(counts[p]!)
+            if k & 1 == 0 {
+                try insertWait(waitKeyList[k >> 1], length, n, Int64(blockedCounts[p] ?? 0), blockedNs[p] ?? 0)
+            } else {
+                try insertWake(wakeKeyList[k >> 1], length, n)
+            }
+        }
+        counts = IntMap(); blockedCounts = IntMap(); blockedNs = IntMap()
         // A (key, length) counted past Int32.max continues here, and merges into its row.
         for (w, v) in wideWaits { try insertWait(waitKeyList[Int(w.key)], w.length, v.count, v.blockedCount, v.blockedNs) }
         wideWaits = [:]
@@ -143,23 +162,6 @@ final class WaitLengthsBuilder {
               blocked_count = blocked_count + excluded.blocked_count, blocked_ns = blocked_ns + excluded.blocked_ns
             """)
 
-        // Wake-ups by (waker func, woken func, reason, length); name ids of one text map to one func id.
-        var funcOfName: [Int32: Int64] = [0: 0]
-        func fid(_ n: Int32) throws -> Int64 {
-            if let f = funcOfName[n] { return f }
-            let f = try funcID(names.names[Int(n)]); funcOfName[n] = f; return f
-        }
-        let insWake = try db.prepare("""
-            INSERT INTO wakeup_lengths(trace_id, waker_func_id, woken_func_id, reason_id, length_ns, count)
-            VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO UPDATE SET count = count + excluded.count
-            """)
-        func insertWake(_ k: WakeKey, _ length: Int64, _ n: Int64) throws {
-            try insWake.bind([.int(traceID), .int(try fid(k.waker)), .int(try fid(k.woken)), .int(k.reason), .int(length), .int(n)])
-            try insWake.run()
-        }
-        for p in wakeCounts.sortedKeys { try insertWake(wakeKeyList[Int(p & ((1 << 22) - 1))], p >> 22, Int64(wakeCounts[p]!)) }
-        wakeCounts = IntMap()
         for (w, n) in wideWakes { try insertWake(wakeKeyList[Int(w.key)], w.length, n) }
         wideWakes = [:]
     }
