@@ -72,7 +72,7 @@ enum Assets {
       }
       function draw(){
         if(!data) return; boxes=[];
-        var lanes=2+(data.procs||[]).length+(data.goroutines||[]).length+2+(data.mode==='aggregate'?6:0);
+        var lanes=2+(data.procs||[]).length+(data.threads||[]).length+(data.goroutines||[]).length+2+(data.mode==='aggregate'?6:0);
         cv.height=40+lanes*(LANE+GAP); cv.width=cv.clientWidth||1200;
         ctx.clearRect(0,0,cv.width,cv.height);
         ctx.fillStyle='#555'; ctx.font='11px sans-serif';
@@ -92,6 +92,7 @@ enum Assets {
           }
         }
         (data.procs||[]).forEach(function(p){ lane(y,'P'+p.id); p.intervals.forEach(function(iv){ if(iv[2]===2) bar(y,iv[0],iv[1],'#3b7dd8',{kind:'P running',proc:p.id,thread:iv[3],start_ns:iv[0],end_ns:iv[1]}); }); y+=LANE+GAP; });
+        (data.threads||[]).forEach(function(m){ lane(y,'M'+m.id); m.intervals.forEach(function(iv){ if(iv[2]!==0) bar(y,iv[0],iv[1],iv[2]===1?'#5b8fd9':'#9b6ad6',{kind:iv[2]===1?'M running':'M in syscall',thread:m.id,proc:iv[3],goid:iv[4],start_ns:iv[0],end_ns:iv[1]}); }); y+=LANE+GAP; });
         (data.goroutines||[]).forEach(function(g){ lane(y,'G'+g.goid+' '+(g.name||'').slice(-14)); g.intervals.forEach(function(iv){ bar(y,iv[0],iv[1],GS[iv[2]]||'#999',{kind:'goroutine '+g.goid,state:GN[iv[2]]||iv[2],start_ns:iv[0],end_ns:iv[1],stack_id:iv[3],reason:iv[4],woken_by:iv[5],open:iv[6]?true:undefined}); }); y+=LANE+GAP; });
         lane(y,'tasks'); (data.tasks||[]).forEach(function(t){ bar(y,t[0],t[1],'#2f9e5b',{kind:'task',id:t[3],name:t[2],start_ns:t[0],end_ns:t[1]}); }); y+=LANE+GAP;
         lane(y,'regions'); (data.regions||[]).forEach(function(t){ bar(y,t[0],t[1],'#8a6bd1',{kind:'region',name:t[2],goid:t[3],start_ns:t[0],end_ns:t[1]}); }); y+=LANE+GAP;

@@ -87,6 +87,7 @@ enum TimelineWindow {
             out.insert(("mode", .string("detail")), at: 0)
             out.append(("regions", .array(try intervals(db, "SELECT interval_start_ns, interval_end_ns, name, goid FROM regions WHERE trace_id = ? AND interval_start_ns <= ? AND interval_end_ns >= ? ORDER BY interval_start_ns LIMIT ?", t, r, maxTasks, &truncated))))
             out.append(("procs", .array(try procs(db, traceID: t, r, lo: lo, hiEx: hiEx, truncated: &truncated))))
+            out.append(("threads", .array(try threads(db, traceID: t, r, truncated: &truncated))))
             let chosen = try r.goids ?? busiest(db, traceID: t, lo: lo, hiEx: hiEx)
             out.append(("goroutines", .array(try goroutines(db, traceID: t, r, goids: chosen, lo: lo, hiEx: hiEx,
                                                             checkpoints: checkpoints, truncated: &truncated))))
@@ -143,6 +144,45 @@ enum TimelineWindow {
             while try inside.step() {
                 if total + rows.count >= maxIntervals { truncated = true; break }
                 if inside.int64(0) <= r.endNs { rows.append(row(inside)) }
+            }
+            inside.reset()
+            total += rows.count
+            out.append(.object([("id", .int(id)), ("intervals", .array(rows))]))
+        }
+        return out
+    }
+
+    /// Each M's intervals in the window (thread_intervals: idle, running with a P, in a syscall), by time
+    /// on its primary key (trace_id, thread_id, start_ns): the one in force at the window start plus those
+    /// starting inside. Rows `[start, end, state, proc_id, goid]`.
+    static func threads(_ db: Database, traceID t: Int64, _ r: Request, truncated: inout Bool) throws -> [JSONValue] {
+        var ids: [Int64] = []
+        let m = try db.prepare("SELECT thread_id FROM threads WHERE trace_id = ? ORDER BY thread_id")
+        try m.bind(1, t)
+        while try m.step() { ids.append(m.int64(0)) }
+        let before = try db.prepare("""
+            SELECT start_ns, start_ns + duration_ns, state, proc_id, goid FROM thread_intervals
+            WHERE trace_id = ? AND thread_id = ? AND start_ns < ? ORDER BY start_ns DESC LIMIT 1
+            """)
+        let inside = try db.prepare("""
+            SELECT start_ns, start_ns + duration_ns, state, proc_id, goid FROM thread_intervals
+            WHERE trace_id = ? AND thread_id = ? AND start_ns >= ? AND start_ns <= ? ORDER BY start_ns LIMIT ?
+            """)
+        func row(_ s: Statement) -> JSONValue {
+            .array([.int(s.int64(0)), .int(s.int64(1)), .int(s.int64(2)), s.isNull(3) ? .null : .int(s.int64(3)),
+                    s.isNull(4) ? .null : .int(s.int64(4))])
+        }
+        var out: [JSONValue] = []
+        var total = 0
+        for id in ids {
+            var rows: [JSONValue] = []
+            try before.bind([.int(t), .int(id), .int(r.startNs)])
+            if try before.step(), before.int64(1) >= r.startNs { rows.append(row(before)) }
+            before.reset()
+            try inside.bind([.int(t), .int(id), .int(r.startNs), .int(r.endNs), .int(Int64(maxIntervals - total + 1))])
+            while try inside.step() {
+                if total + rows.count >= maxIntervals { truncated = true; break }
+                rows.append(row(inside))
             }
             inside.reset()
             total += rows.count

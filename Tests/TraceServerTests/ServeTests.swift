@@ -245,6 +245,11 @@ struct ServeTests {
         // Over the whole trace, the P intervals are exactly proc_states' rows.
         let rows = procs.reduce(0) { $0 + (($1["intervals"] as? [Any])?.count ?? 0) }
         #expect(Int64(rows) == (try f.db.scalarInt("SELECT count(*) FROM proc_states WHERE trace_id = ?", [.int(id)]) ?? -1))
+        // The M lanes: one per thread, and over the whole trace exactly thread_intervals' rows.
+        let threads = try #require(o["threads"] as? [[String: Any]])
+        #expect(Int64(threads.count) == (try f.db.scalarInt("SELECT count(*) FROM threads WHERE trace_id = ?", [.int(id)]) ?? -1))
+        let mRows = threads.reduce(0) { $0 + (($1["intervals"] as? [Any])?.count ?? 0) }
+        #expect(Int64(mRows) == (try f.db.scalarInt("SELECT count(*) FROM thread_intervals WHERE trace_id = ?", [.int(id)]) ?? -1))
         let gs = try #require(o["goroutines"] as? [[String: Any]])
         #expect(!gs.isEmpty)
         // One goroutine's closed intervals equal goroutine_intervals'.
