@@ -218,11 +218,11 @@ enum Pages {
         // the interval open at the trace end apart. A page reads the intervals closing in at most
         // `pageEvents` events from its cursor, at most `limit` of them, in order (back to back, so by
         // start too), and links to the next page: a goroutine alive all through a 6.5M-event trace took 1.5 s.
-        let life0 = try TimelineWindow.firstSeq(atOrAfter: g.isNull(3) ? 0 : g.int64(3), db: db, traceID: t, count: info.eventCount)
-        let hi = g.isNull(5) ? info.eventCount : try TimelineWindow.firstSeq(atOrAfter: g.int64(5) + 1, db: db, traceID: t, count: info.eventCount)
+        let life0 = try ChromeTraceExporter.firstSeq(atOrAfter: g.isNull(3) ? 0 : g.int64(3), db: db, traceID: t, count: info.eventCount)
+        let hi = g.isNull(5) ? info.eventCount : try ChromeTraceExporter.firstSeq(atOrAfter: g.int64(5) + 1, db: db, traceID: t, count: info.eventCount)
         var lo = life0
         if let fromSeq { lo = max(lo, fromSeq) }
-        if let fromNs { lo = max(lo, try TimelineWindow.firstSeq(atOrAfter: fromNs, db: db, traceID: t, count: info.eventCount)) }
+        if let fromNs { lo = max(lo, try ChromeTraceExporter.firstSeq(atOrAfter: fromNs, db: db, traceID: t, count: info.eventCount)) }
         // `hi` itself is read too: a goroutine's end_ns may be its last event.
         let scanEnd = min(hi + 1, lo + max(pageEvents, 1))
         let s = try db.prepare("""

@@ -48,26 +48,12 @@ enum TimelineWindow {
         }
     }
 
-    /// The first seq whose ts_ns ≥ t (or the event count if none).
-    static func firstSeq(atOrAfter t: Int64, db: Database, traceID: Int64, count: Int64) throws -> Int64 {
-        let s = try db.prepare("SELECT ts_ns FROM events WHERE trace_id = ? AND seq = ?")
-        try s.bind(1, traceID)
-        var lo: Int64 = 0, hi = count
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            try s.bind(2, mid)
-            let ts = try s.step() ? s.int64(0) : Int64.max
-            s.reset()
-            if ts < t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
 
     static func build(db: Database, info: TraceInfo, _ r: Request, checkpoints: () throws -> GoroutineCheckpoints) throws -> JSONValue {
         let t = info.id
         let count = info.eventCount   // rows in `events` for this trace
-        let lo = try firstSeq(atOrAfter: r.startNs, db: db, traceID: t, count: count)
-        let hiEx = try firstSeq(atOrAfter: r.endNs + 1, db: db, traceID: t, count: count)
+        let lo = try ChromeTraceExporter.firstSeq(atOrAfter: r.startNs, db: db, traceID: t, count: count)
+        let hiEx = try ChromeTraceExporter.firstSeq(atOrAfter: r.endNs + 1, db: db, traceID: t, count: count)
         let events = max(hiEx - lo, 0)
         var out: [(String, JSONValue)] = [
             ("trace_id", .int(t)), ("start_ns", .int(r.startNs)), ("end_ns", .int(r.endNs)),

@@ -294,8 +294,8 @@ func export(_ db: Database, _ info: TraceInfo, file: String, _ q: QueryString,
     if file == "chrome.json" {
         let (s, e) = try TimelineWindow.window(start: Param.int(q.value("start_ns")?[...], "start_ns"),
                                                end: Param.int(q.value("end_ns")?[...], "end_ns"), durationNs: info.durationNs)
-        let lo = try TimelineWindow.firstSeq(atOrAfter: s, db: db, traceID: info.id, count: info.eventCount)
-        let hi = try TimelineWindow.firstSeq(atOrAfter: e + 1, db: db, traceID: info.id, count: info.eventCount)
+        let lo = try ChromeTraceExporter.firstSeq(atOrAfter: s, db: db, traceID: info.id, count: info.eventCount)
+        let hi = try ChromeTraceExporter.firstSeq(atOrAfter: e + 1, db: db, traceID: info.id, count: info.eventCount)
         if hi - lo > chromeEventLimit {
             throw ServeError(.tooLarge, "the window holds \(hi - lo) events, more than \(chromeEventLimit) for one Chrome JSON download: zoom in, or use tracedb export")
         }

@@ -3,6 +3,19 @@ import Testing
 
 @Suite("Fault injection (end to end)")
 struct FaultInjectionCLITests {
+    /// Runs tracedb with `args`, output discarded, and SIGKILLs it after `delay` seconds.
+    static func killed(after delay: Double, _ args: [String]) throws {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(useconds_t(delay * 1_000_000))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
     @Test("SIGKILL at seeded random points of real ingests (and of a --replace): sound database, earlier traces intact, no partial trace")
     func killAtRandomPoints() throws {
         let first = Faults.fixture("gcheavy"), a = Faults.fixture("explosion"), b = Faults.fixture("cpuio")
@@ -23,16 +36,8 @@ struct FaultInjectionCLITests {
         var rng = Faults.LCG(state: 20_261_129)
         let points = (0..<8).map { _ in Double(rng.next(1000)) / 1000 * full * 1.1 }
         for delay in points {
-            let p = Process()
-            p.executableURL = CLI.binary
             // Replaces explosion (old copy must survive a kill) and adds cpuio.
-            p.arguments = ["ingest", "--db", db, "--replace", a, b]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(useconds_t(delay * 1_000_000))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            try Self.killed(after: delay, ["ingest", "--db", db, "--replace", a, b])
             let where_ = String(format: "killed after %.0f ms of %.0f", delay * 1000, full * 1000)
             #expect(try Faults.problems(db, tables: tables) == [], "\(where_)")
             #expect(try CLI.sqlite(db, earlier) == before, "\(where_): trace 1 changed")
@@ -61,15 +66,7 @@ struct FaultInjectionCLITests {
         var rng = Faults.LCG(state: 20_261_203)
         for (k, delay) in (0..<8).map({ _ in Double(rng.next(1000)) / 1000 * full * 1.1 }).enumerated() {
             let db = dir.appendingPathComponent("new-\(k).db").path
-            let p = Process()
-            p.executableURL = CLI.binary
-            p.arguments = ["ingest", "--db", db, a, b]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(useconds_t(delay * 1_000_000))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            try Self.killed(after: delay, ["ingest", "--db", db, a, b])
             let where_ = String(format: "killed after %.0f ms of %.0f", delay * 1000, full * 1000)
             if FileManager.default.fileExists(atPath: db) {
                 // Put in place only once whole: the first trace at least, every trace in it complete.
