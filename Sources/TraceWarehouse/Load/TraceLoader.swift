@@ -87,7 +87,7 @@ public final class TraceLoader {
                 // so that SQLite writes the pages once at the end instead of at every statement.
                 var result = try staged.load { newDB in
                     try newDB.transaction {
-                        try load(into: newDB, newDatabase: true, reader: reader, path: path, size: size, sha: sha, started: started, options: options)
+                        try load(into: newDB, reader: reader, path: path, size: size, sha: sha, started: started, options: options)
                     }
                 }
                 if try staged.publish() {
@@ -137,7 +137,7 @@ public final class TraceLoader {
 
     /// Writes the trace's rows into `db` (inside the caller's transaction, or into a new database's
     /// temporary file); skips a file whose SHA-256 is there already unless `options.replace`.
-    private func load(into db: Database, newDatabase: Bool = false, reader: TraceReader, path: String, size: Int, sha: String,
+    private func load(into db: Database, reader: TraceReader, path: String, size: Int, sha: String,
                       started: Date, options: IngestOptions) throws -> IngestResult {
         // A small page cache (2 MiB) for both paths: on the 42 MB bench trace a 16 MiB cache took the peak
         // over 128 MiB (143 MiB into an existing database) for no measurable gain in time (existing
