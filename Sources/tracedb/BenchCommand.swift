@@ -42,6 +42,7 @@ struct BenchCommand: ParsableCommand {
                      ingestCPU, r.writerCPUSeconds, ingestCPU - r.writerCPUSeconds,
                      Double(r.events) / ingestCPU / 1e6, Double(rows) / ingestCPU / 1e6))
         print(String(format: "  wall %.2f s = %.2f s loading + %.2f s COMMIT and WAL checkpoint", r.seconds, r.seconds - r.commitSeconds, r.commitSeconds))
+        print("  phases: " + r.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: ", "))
         print("  rows: " + shapes.map { "\($0.table) \($0.rows)×\($0.columns)" }.joined(separator: ", "))
 
         if preload > 0 {

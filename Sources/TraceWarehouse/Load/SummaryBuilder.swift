@@ -30,18 +30,33 @@ final class SummaryBuilder {
     /// sched_wait, syscall, syscall_block, block, block_sync, block_network, block_sleep, block_gc, unknown.
     /// The block categories are goroutine-analysis's, by reason: sync = a reason naming chan, sync or select
     /// (not 'network'); gc = naming GC but none of those.
-    static func categories(_ st: GoroutineExecStats) -> [Int64] {
-        func has(_ s: String, _ needle: String) -> Bool { s.utf8.firstRange(of: needle.utf8) != nil }
+    static func categories(_ st: GoroutineExecStats, classes: inout [String: UInt8]) -> [Int64] {
         var sync: Int64 = 0, network: Int64 = 0, sleep: Int64 = 0, gc: Int64 = 0
         for (reason, ns) in st.blockTimeByReason {
-            let chanLike = has(reason, "chan") || has(reason, "sync") || has(reason, "select")
-            if reason != "network" && chanLike { sync += ns }
-            if reason == "network" { network += ns }
-            if reason == "sleep" { sleep += ns }
-            if has(reason, "GC") && !chanLike { gc += ns }
+            let c: UInt8
+            if let known = classes[reason] { c = known } else { c = blockClass(reason); classes[reason] = c }
+            switch c {
+            case 1: sync += ns
+            case 2: network += ns
+            case 3: sleep += ns
+            case 4: gc += ns
+            default: break
+            }
         }
         return [st.totalTime, st.execTime, st.schedWaitTime, st.syscallTime, st.syscallBlockTime, st.blockTime,
                 sync, network, sleep, gc, st.unknownTime]
+    }
+
+    /// The block category of a reason (1 sync, 2 network, 3 sleep, 4 gc, 0 none): the categories are
+    /// exclusive, as the rules above give them for any reason text. Computed once per distinct reason.
+    static func blockClass(_ reason: String) -> UInt8 {
+        func has(_ s: String, _ needle: String) -> Bool { s.utf8.firstRange(of: needle.utf8) != nil }
+        let chanLike = has(reason, "chan") || has(reason, "sync") || has(reason, "select")
+        if reason == "network" { return 2 }
+        if chanLike { return 1 }
+        if reason == "sleep" { return 3 }
+        if has(reason, "GC") { return 4 }
+        return 0
     }
 
     /// The most goroutines alive at one time and the first time that many were (nil: no goroutines), set
@@ -101,6 +116,7 @@ final class SummaryBuilder {
         func stackID(_ id: Int64?) -> SQLValue { id.map { $0 == Creation.noStack ? .null : .int($0) } ?? .null }
         // Goroutines alive over time: +1 at creation (or 0), -1 at the end, for the peak.
         var alive: [(t: Int64, d: Int64)] = []
+        var blockClasses: [String: UInt8] = [:]
         let goroutineCount = try analyses.consumeGoroutineSummaries { g in
             let c = creation[g.id]
             let st = g.stats
@@ -117,7 +133,7 @@ final class SummaryBuilder {
             try gIns.run()
             alive.append((g.creationTime - startAbs, 1))
             if let e = g.endTime { alive.append((e - startAbs, -1)) }
-            functionStats.add(g.name, Self.categories(st))
+            functionStats.add(g.name, Self.categories(st, classes: &blockClasses))
             for (reason, ns) in st.blockTimeByReason.sorted(by: { $0.key < $1.key }) {
                 try bIns.bind([.int(traceID), .int(g.id), .text(reason), .int(ns)]); try bIns.run()
             }

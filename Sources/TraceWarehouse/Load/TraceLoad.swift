@@ -74,6 +74,13 @@ final class TraceLoad {
     func run() throws -> IngestResult {
         var complete = true
         var warning: String?
+        var phases: [(name: String, seconds: Double)] = []
+        var mark = Date()
+        func phase(_ name: String) {
+            let now = Date()
+            phases.append((name, now.timeIntervalSince(mark)))
+            mark = now
+        }
         queue.start()
         defer { try? queue.finish() }
         do {
@@ -94,30 +101,40 @@ final class TraceLoad {
         let end = lastT
         try events.flush(); try args.flush(); try cpuSamples.flush(); try interner.flush()
         try tracker.flush()
+        phase("stream")
         try queue.finish()
+        phase("writer drain")
         try tracker.finish(end: end)
         sweep.finish(end: end)
         timeline.finish(end: end)
+        phase("tracker/sweep/timeline finish")
         // wait_lengths first: its maps are freed before lengths builds its rows (the ingest's memory peak).
         try waits.write(db: db, traceID: traceID, end: end) { [interner] in try interner.function($0) }
+        phase("wait_lengths")
         let reason = try db.prepare("SELECT value FROM strings WHERE trace_id = ? AND string_id = ?")
         try lengths.write(db: db, traceID: traceID, emptyStackKey: interner.emptyFuncsID) { id in
             try reason.bind(1, traceID); try reason.bind(2, id)
             defer { reason.reset() }
             return try reason.step() ? reason.text(0) : ""
         }
+        phase("lengths")
         try writeSweep()
         try writeTimeline()
+        phase("sweep, timeline tables")
         let analyses = summary.analyses.finalize()
         try writeRanges(analyses.ranges)
         try writeLabels()
         let sum = try summary.finish(analyses.summary, end: end, startAbs: startAbs)
+        phase("ranges, labels, summary")
         try profiles.write(db: db, traceID: traceID, end: end)
+        phase("profile_stacks")
         let peak = try db.prepare("UPDATE sched_summary SET peak_alive = ?, peak_alive_at_ns = ? WHERE trace_id = ?")
         try peak.bind([.int(summary.peakAlive?.n ?? 0), summary.peakAlive.map { .int($0.at) } ?? .null, .int(traceID)])
         try peak.run()
         try writeMMU(tracedb: analyses.utilization[.default] ?? [], go: summary.goUtilization.finalize())
+        phase("mmu")
         try deriveInSQL()
+        phase("derived in SQL")
         let gcCount = try db.scalarInt("SELECT count(*) FROM gc_cycles WHERE trace_id = ?", [.int(traceID)]) ?? 0
         let upd = try db.prepare("""
             UPDATE traces SET start_abs_ns = ?, end_abs_ns = ?, duration_ns = ?, event_count = ?, goroutine_count = ?,
@@ -134,7 +151,7 @@ final class TraceLoad {
         progress?(size, size)
         return IngestResult(traceID: traceID, skipped: false, events: Int(seq), goroutines: sum.goroutines,
                             durationNs: end, gcCycles: Int(gcCount), complete: complete, warning: warning,
-                            seconds: 0, fileSize: size, writerCPUSeconds: queue.workerCPUSeconds)
+                            seconds: 0, fileSize: size, writerCPUSeconds: queue.workerCPUSeconds, phases: phases)
     }
 
     /// Event times must lie within ±2^62 ns (146 years of a clock; v1 traces start with a Sync at -1). Go's

@@ -36,6 +36,9 @@ public struct IngestResult: Sendable {
     /// Of `seconds`, the time of COMMIT and the WAL checkpoint after it (`traces.ingest_seconds`,
     /// written inside the transaction, is `seconds` minus this).
     public var commitSeconds: Double = 0
+    /// Wall seconds of each phase of the load, in order (the streaming pass, then each post-stream
+    /// derivation), for `tracedb bench`.
+    public var phases: [(name: String, seconds: Double)] = []
 }
 
 /// An ingest failed: names the file, what is wrong and where. The warehouse is unchanged.
