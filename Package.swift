@@ -1,10 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The parser and the loader run per-event code over millions of events, in classes whose stored
-// properties Swift otherwise guards at run time against overlapping access (swift_beginAccess): on the
-// 42 MB bench trace those checks were 13% of an ingest's CPU. Release builds leave them out; debug
-// builds, which `swift test` runs, keep every check.
+// The loader's derived-table builders run per-event code over millions of events, in classes whose
+// stored properties Swift otherwise guards at run time against overlapping access (swift_beginAccess):
+// on the 42 MB bench trace those checks were 13% of an ingest's CPU, nearly all of it in TraceWarehouse.
+// Release builds of TraceWarehouse leave them out; debug builds, which `swift test` runs, keep every
+// check. An unsafe flag makes the TraceWarehouse product unusable as a versioned dependency of another
+// package, so GoTrace, the parser library meant for reuse, does not get it: it costs the parser ~0.1-0.3 s
+// on that trace (`tracedb dump --count` 1.13-1.18 s with the flag, 1.22-1.48 s without).
 let releaseSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -38,7 +41,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         // Pure Swift Go execution-trace parser: no SQLite, no Foundation-heavy I/O in the hot path.
-        .target(name: "GoTrace", swiftSettings: releaseSettings),
+        .target(name: "GoTrace"),
         // Embeds Schema/*.sql and Queries/*.sql into the binary at build time.
         .executableTarget(name: "EmbedSQL"),
         .plugin(
