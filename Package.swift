@@ -1,15 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The loader's derived-table builders run per-event code over millions of events, in classes whose
-// stored properties Swift otherwise guards at run time against overlapping access (swift_beginAccess):
-// on the 42 MB bench trace those checks were 13% of an ingest's CPU, nearly all of it in TraceWarehouse.
-// Release builds of TraceWarehouse leave them out; debug builds, which `swift test` runs, keep every
-// check. An unsafe flag makes the TraceWarehouse product unusable as a versioned dependency of another
-// package, so GoTrace, the parser library meant for reuse, does not get it: it costs the parser ~0.1-0.3 s
-// on that trace (`tracedb dump --count` 1.13-1.18 s with the flag, 1.22-1.48 s without).
-let releaseSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-
 let package = Package(
     name: "tracedb",
     platforms: [.macOS(.v13)],
@@ -52,7 +43,6 @@ let package = Package(
         .target(
             name: "TraceWarehouse",
             dependencies: ["GoTrace", "CSQLite"],
-            swiftSettings: releaseSettings,
             plugins: ["EmbedSQLPlugin"]
         ),
         // Exports and pictures read from the warehouse: pprof, folded stacks, Chrome JSON, OTLP, the HTML report.

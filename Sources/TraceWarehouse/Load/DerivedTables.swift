@@ -98,7 +98,7 @@ extension TraceLoad {
             overlap.reset()
         }
         let upd = try db.prepare("UPDATE procs SET goroutine_ns = ?, gc_worker_ns = ?, assist_ns = ? WHERE trace_id = ? AND proc_id = ?")
-        for p in Set(timeline.goroutineNs.keys).union(timeline.gcWorkerNs.keys).union(assist.keys).sorted() {
+        for p in Set(timeline.goroutineNs.sortedKeys).union(timeline.gcWorkerNs.keys).union(assist.keys).sorted() {
             try upd.bind([.int(timeline.goroutineNs[p] ?? 0), .int(timeline.gcWorkerNs[p] ?? 0), .int(assist[p] ?? 0),
                           .int(traceID), .int(p)])
             try upd.run()

@@ -6,21 +6,21 @@ import GoTrace
 /// values appear. Stacks are deduplicated across generations by their frame list.
 final class Interner {
     private let traceID: Int64
-    private var strings: [ExactString: Int64] = [:]
-    private var funcs: [ExactString: Int64] = [:]
-    private var files: [ExactString: Int64] = [:]
-    private var frames: [StackFrame: Int64] = [:]
-    private var stacksByFrames: [[Int64]: Int64] = [:]
+    @exclusivity(unchecked) private var strings: [ExactString: Int64] = [:]
+    @exclusivity(unchecked) private var funcs: [ExactString: Int64] = [:]
+    @exclusivity(unchecked) private var files: [ExactString: Int64] = [:]
+    @exclusivity(unchecked) private var frames: [StackFrame: Int64] = [:]
+    @exclusivity(unchecked) private var stacksByFrames: [[Int64]: Int64] = [:]
     /// `stacks.funcs` → the first stack_id with those functions (`stacks.funcs_id`).
-    private var stacksByFuncs: [ExactString: Int64] = [:]
+    @exclusivity(unchecked) private var stacksByFuncs: [ExactString: Int64] = [:]
     /// stack_id → its funcs_id (index 0 unused).
-    private var funcsIDs: [Int64] = [0]
+    @exclusivity(unchecked) private var funcsIDs: [Int64] = [0]
     /// Wire stack id → stack_id for the current generation (wire ids are per generation): the hot
     /// path, one dictionary probe per event. Cleared when a new generation starts, so memory stays
     /// bounded by one generation's stacks.
-    private var stacksByWireID: [UInt64: Int64] = [:]
-    private var stackGeneration: UInt64 = .max
-    private var emptyString: Int64?
+    @exclusivity(unchecked) private var stacksByWireID: [UInt64: Int64] = [:]
+    @exclusivity(unchecked) private var stackGeneration: UInt64 = .max
+    @exclusivity(unchecked) private var emptyString: Int64?
 
     private let insertString: Statement
     private let insertFunc: Statement
@@ -111,7 +111,10 @@ final class Interner {
         let leaf = funcIDs.first, root = funcIDs.last
         let funcs = stackFrames.map(\.function).joined(separator: ";")
         let funcsID = stacksByFuncs[ExactString(funcs)] ?? id
-        if funcsID == id { stacksByFuncs[ExactString(funcs)] = id }
+        if funcsID == id {
+            stacksByFuncs[ExactString(funcs)] = id
+            if funcs.isEmpty { emptyFuncsID = id }
+        }
         funcsIDs.append(funcsID)
         try queue.perform {
             try ins.bind(1, traceID); try ins.bind(2, id); try ins.bind(3, depth)
@@ -126,8 +129,9 @@ final class Interner {
         return id
     }
 
-    /// The funcs_id of the stacks without frames, if the trace has one.
-    var emptyFuncsID: Int64? { stacksByFuncs[ExactString("")] }
+    /// The funcs_id of the stacks without frames (or whose frames have no function names), if the trace
+    /// has one: kept, not looked up, since every closed wait asks.
+    @exclusivity(unchecked) private(set) var emptyFuncsID: Int64?
 
     /// `stacks.funcs_id` of a stack_id (0 for none).
     @inline(__always) func funcsID(_ stack: Int64?) -> Int64 {

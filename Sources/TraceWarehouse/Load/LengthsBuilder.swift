@@ -38,24 +38,24 @@ final class LengthsBuilder {
 
     /// Counts per measure, by packed (length: 41 bits, key: 22 bits); triples that do not fit go to `wide`.
     /// One map per measure keeps the transient of a map's growth small.
-    private final class Counts { var map = IntMap<Int32>() }   // a class: mutated in place, never copied
-    private var counts: [Counts] = Measure.allCases.map { _ in Counts() }
+    private final class Counts { @exclusivity(unchecked) var map = IntMap<Int32>() }   // a class: mutated in place, never copied
+    @exclusivity(unchecked) private var counts: [Counts] = Measure.allCases.map { _ in Counts() }
     private struct Wide: Hashable { var measure: Int64, key: Int64, length: Int64 }
-    private var wide: [Wide: Int64] = [:]
+    @exclusivity(unchecked) private var wide: [Wide: Int64] = [:]
 
     /// Goroutine start functions, Go's way (GoroutineSummarizer): the root frame of the first transition
     /// stack seen since the goroutine was created or first seen. Names are interned here (ids from 1).
     /// goid → its name id (0: none yet), plus `waitedBit` once it had a 'sched_latency' wait; absent:
     /// never seen.
-    private var goroutines = IntMap<Int32>()
+    @exclusivity(unchecked) private var goroutines = IntMap<Int32>()
     private static let waitedBit: Int32 = 1 << 30
-    private var nameIDs: [ExactString: Int32] = [:]
-    private(set) var names: [String] = [""]        // name id → text; 0 is ''
+    @exclusivity(unchecked) private var nameIDs: [ExactString: Int32] = [:]
+    @exclusivity(unchecked) private(set) var names: [String] = [""]        // name id → text; 0 is ''
     /// Intervals closed before their goroutine's name was known: goid → [(measure, length)].
-    private var pending = IntMap<[(Int64, Int64)]>()
+    @exclusivity(unchecked) private var pending = IntMap<[(Int64, Int64)]>()
 
     /// The name id of runtime.gcBgMarkWorker, once seen (0 before).
-    private var gcWorkerNameID: Int32 = 0
+    @exclusivity(unchecked) private var gcWorkerNameID: Int32 = 0
     /// Whether the goroutine is named runtime.gcBgMarkWorker (a GC mark worker).
     func isGCWorker(_ goid: Int64) -> Bool { gcWorkerNameID != 0 && nameID(goid) == gcWorkerNameID }
     /// Whether it is a GC mark worker or has no name yet.
@@ -237,7 +237,8 @@ final class LengthsBuilder {
         }()
         rows.sort { (measureRank[Int($0.measure)], keyRank[Int($0.key)], $0.length) < (measureRank[Int($1.measure)], keyRank[Int($1.key)], $1.length) }
 
-        let ins = try db.prepare("INSERT INTO lengths(trace_id, measure, key, length_ns, count) VALUES (?, ?, ?, ?, ?)")
+        let ins = try RowBatchWriter(db: db, insert: "INSERT INTO lengths(trace_id, measure, key, length_ns, count)", columns: 5)
+        let measureText = measureOf.map { SQLValue.text($0) }, keyValue = keys.map(\.value)
         var i = 0
         while i < rows.count {
             var n = rows[i].count
@@ -245,10 +246,12 @@ final class LengthsBuilder {
             // Keys that coincide once written (no stack and an empty stack) merge.
             while j < rows.count && rows[j].measure == rows[i].measure && keyRank[Int(rows[j].key)] == keyRank[Int(rows[i].key)]
                     && rows[j].length == rows[i].length { n += rows[j].count; j += 1 }
-            try ins.bind([.int(traceID), .text(measureOf[Int(rows[i].measure)]), keys[Int(rows[i].key)].value, .int(rows[i].length), .int(n)])
-            try ins.run()
+            ins.add(.int(traceID)); ins.add(measureText[Int(rows[i].measure)]); ins.add(keyValue[Int(rows[i].key)])
+            ins.add(.int(rows[i].length)); ins.add(.int(n))
+            try ins.endRow()
             i = j
         }
+        try ins.flush()
     }
 }
 

@@ -19,17 +19,17 @@ final class ProfileStacksBuilder {
     }
 
     /// Per goroutine, Go's summary so far: bit 0, it has run (StartTime set); bit 1, it has ended.
-    private var life = IntMap<UInt8>()
+    @exclusivity(unchecked) private var life = IntMap<UInt8>()
     private static let started: UInt8 = 1, ended: UInt8 = 2
     /// Whether the last transition passed to ``transition(goid:from:to:reasonID:reason:)`` was the goroutine's
     /// first run (its StartTime is that event's time, so the interval it closes overlaps [start, …) by 0).
-    private var firstRun = false
+    @exclusivity(unchecked) private var firstRun = false
     /// Per profile, stack_id → (count, total ns).
-    private var sums: [[Int64: (count: Int64, total: Int64)]] = Profile.allCases.map { _ in [:] }
+    @exclusivity(unchecked) private var sums: [[Int64: (count: Int64, total: Int64)]] = Profile.allCases.map { _ in [:] }
     private struct Pending { var goid: Int64, stack: Int64, start: Int64, end: Int64, profile: Int }
-    private var pending: [Pending] = []
+    @exclusivity(unchecked) private var pending: [Pending] = []
     /// Waiting reasons by string id: which profile a wait of that reason belongs to (-1: none).
-    private var waitProfile: [Int64: Int] = [:]
+    @exclusivity(unchecked) private var waitProfile: [Int64: Int] = [:]
 
     /// A goroutine state transition (`from` ≠ `to`) at relative time `t`, with its reason (string id and
     /// text), before the interval it closes is passed to ``closed(_:goid:t:)``: mirrors the summary's

@@ -33,66 +33,66 @@ final class SchedSweep {
         var kind: Kind { Kind(rawValue: (packed >> 59) & 15)! }
     }
     /// Changes in stream order, which is time order (event times never decrease) …
-    private var inOrder: [Change] = []
+    @exclusivity(unchecked) private var inOrder: [Change] = []
     /// … except the starts of intervals first seen through a status event, at the generation's Sync,
     /// and stop-the-world pauses (both changes added when the pause ends).
-    private var early: [Change] = []
+    @exclusivity(unchecked) private var early: [Change] = []
 
     /// Whether a goroutine is a GC mark worker, by the name Go's summary gives it (asked when swept).
-    var isGCWorker: (Int64) -> Bool = { _ in false }
+    @exclusivity(unchecked) var isGCWorker: (Int64) -> Bool = { _ in false }
 
     // The step functions, after the changes at `segmentStart`.
-    private var idle = 0
-    private var runnableCount = 0
-    private var runnable = IntMap<Int64>()     // goid → start of its Runnable interval
-    private var idleProcs = IntMap<Bool>()
-    private var segmentStart: Int64?
+    @exclusivity(unchecked) private var idle = 0
+    @exclusivity(unchecked) private var runnableCount = 0
+    @exclusivity(unchecked) private var runnable = IntMap<Int64>()     // goid → start of its Runnable interval
+    @exclusivity(unchecked) private var idleProcs = IntMap<Bool>()
+    @exclusivity(unchecked) private var segmentStart: Int64?
 
     // The episode in progress: a maximal stretch of segments with idle Ps and runnable goroutines.
-    private var inEpisode = false
-    private var epStart: Int64 = 0, epMaxIdle = 0, epMaxRunnable = 0, epWaiting: Int64 = 0
+    @exclusivity(unchecked) private var inEpisode = false
+    @exclusivity(unchecked) private var epStart: Int64 = 0, epMaxIdle = 0, epMaxRunnable = 0, epWaiting: Int64 = 0
     /// Runnable intervals that ended during the episode: (goid, overlap, interval start).
-    private var epEnded: [(Int64, Int64, Int64)] = []
+    @exclusivity(unchecked) private var epEnded: [(Int64, Int64, Int64)] = []
 
     /// Episodes by length: count and runnable goroutine-time.
-    private(set) var episodeLengths: [Int64: (count: Int64, waiting: Int64)] = [:]
+    @exclusivity(unchecked) private(set) var episodeLengths: [Int64: (count: Int64, waiting: Int64)] = [:]
     struct Episode { var start: Int64, end: Int64, maxIdle: Int, maxRunnable: Int, waiting: Int64; var who: [(Int64, Int64)] }
     /// The longest episodes (by length, then start), with runnable goroutine-time per goroutine.
-    private(set) var longest: [Episode] = []
+    @exclusivity(unchecked) private(set) var longest: [Episode] = []
     static let keep = 1000
-    private var keepThreshold: Int64 = 0   // episodes shorter than this cannot enter `longest`
+    @exclusivity(unchecked) private var keepThreshold: Int64 = 0   // episodes shorter than this cannot enter `longest`
 
     // sched-delay-causes. The cause at each instant, by priority: 0 stop-the-world, 1 idle P available,
     // 2 all Ps busy: GC workers, 3 all Ps busy: P held in syscall, 4 all Ps busy: goroutines.
     static let causeNames = ["stop-the-world", "idle P available", "all Ps busy: GC workers",
                              "all Ps busy: P held in syscall", "all Ps busy: goroutines"]
-    private var stw = 0
-    private var workers = IntMap<Bool>(), held = IntMap<Bool>()
+    @exclusivity(unchecked) private var stw = 0
+    @exclusivity(unchecked) private var workers = IntMap<Bool>(), held = IntMap<Bool>()
     /// Time spent under each cause so far (up to `segmentStart`).
-    private var causeNs = [Int64](repeating: 0, count: 5)
+    @exclusivity(unchecked) private var causeNs = [Int64](repeating: 0, count: 5)
     /// Goroutine wait time per cause: each wait adds the cause time between its start and its end.
-    private(set) var delayNs = [Int64](repeating: 0, count: 5)
+    @exclusivity(unchecked) private(set) var delayNs = [Int64](repeating: 0, count: 5)
     /// The most goroutines waiting at once under each cause, counting only waits that end before the
     /// trace end. Waits still open may turn out to be open at the end, so the maxima are kept per block:
     /// block i runs from the start of the i-th wait still open to the next one, and a wait that ends
     /// merges its block into the one before. At the end, block i's waiting count is its maximum minus i.
     /// The blocks, flat: block b's cause times at its start `since[5b..<5b+5]`, its maxima
     /// `peak[5b..<5b+5]`, and its neighbours (-1: none).
-    private var since: [Int64] = [], peak: [Int32] = [], prev: [Int] = [], next: [Int] = []
-    private var freeBlocks: [Int] = []
-    private var lastBlock = -1
-    private var settledPeak = [Int32](repeating: 0, count: 5)   // before the first wait still open
-    private var delays = IntMap<Int>()    // goid → its block
-    private var waiting: Int32 = 0
+    @exclusivity(unchecked) private var since: [Int64] = [], peak: [Int32] = [], prev: [Int] = [], next: [Int] = []
+    @exclusivity(unchecked) private var freeBlocks: [Int] = []
+    @exclusivity(unchecked) private var lastBlock = -1
+    @exclusivity(unchecked) private var settledPeak = [Int32](repeating: 0, count: 5)   // before the first wait still open
+    @exclusivity(unchecked) private var delays = IntMap<Int>()    // goid → its block
+    @exclusivity(unchecked) private var waiting: Int32 = 0
     /// Stop-the-world pauses open: by (name, scope kind, scope id), their start.
-    private var openSTW: [STWKey: Int64] = [:]
+    @exclusivity(unchecked) private var openSTW: [STWKey: Int64] = [:]
     struct STWKey: Hashable { var name: String, kind: Int, id: Int64 }
 
-    private(set) var runnableNs: Int64 = 0
-    private(set) var peakRunnable = 0
-    private(set) var peakRunnableAt: Int64?
-    private(set) var created: Int64 = 0
-    private var createdPerMs: [Int64: Int64] = [:]
+    @exclusivity(unchecked) private(set) var runnableNs: Int64 = 0
+    @exclusivity(unchecked) private(set) var peakRunnable = 0
+    @exclusivity(unchecked) private(set) var peakRunnableAt: Int64?
+    @exclusivity(unchecked) private(set) var created: Int64 = 0
+    @exclusivity(unchecked) private var createdPerMs: [Int64: Int64] = [:]
     var maxCreatedPerMs: Int64 { createdPerMs.values.max() ?? 0 }
 
     // MARK: input (in stream order)
@@ -114,7 +114,7 @@ final class SchedSweep {
         guard maybeWorker.contains(goid) else { return }
         maybeWorker.remove(goid); add(Change(t: t, id: goid, kind: .workerEnd), false)
     }
-    private var maybeWorker = IntMap<Bool>()
+    @exclusivity(unchecked) private var maybeWorker = IntMap<Bool>()
     /// A Syscall interval that holds its P begins, or stops holding it (the P was taken, or the syscall ended).
     func heldStart(_ goid: Int64, at t: Int64, firstSeen: Bool) { add(Change(t: t, id: goid, kind: .heldStart), firstSeen) }
     func heldEnd(_ goid: Int64, at t: Int64) { add(Change(t: t, id: goid, kind: .heldEnd), false) }

@@ -46,14 +46,14 @@ final class StateTracker {
     }
 
     private let traceID: Int64
-    private var goroutines = IntMap<OpenG>()
-    private var everRan = IntMap<Bool>()
-    private var procs: [Int64: OpenP] = [:]
-    private var procTotals: [Int64: (running: Int64, idle: Int64)] = [:]
-    private var procOwner: [Int64: Int64] = [:]          // P → M holding it
-    private var syscallingP: [Int64: Int64] = [:]        // P → goroutine in a syscall that entered on it
-    private var syscallThread: [Int64: Int64] = [:]      // goroutine in syscall → M
-    private var threads = IntMap<ThreadInfo>()
+    @exclusivity(unchecked) private var goroutines = IntMap<OpenG>()
+    @exclusivity(unchecked) private var everRan = IntMap<Bool>()
+    @exclusivity(unchecked) private var procs: [Int64: OpenP] = [:]
+    @exclusivity(unchecked) private var procTotals: [Int64: (running: Int64, idle: Int64)] = [:]
+    @exclusivity(unchecked) private var procOwner: [Int64: Int64] = [:]          // P → M holding it
+    @exclusivity(unchecked) private var syscallingP: [Int64: Int64] = [:]        // P → goroutine in a syscall that entered on it
+    @exclusivity(unchecked) private var syscallThread: [Int64: Int64] = [:]      // goroutine in syscall → M
+    @exclusivity(unchecked) private var threads = IntMap<ThreadInfo>()
 
     /// Fed every goroutine and P interval as it closes (timeline_buckets, the per-P columns of procs).
     let timeline: TimelineBuilder
@@ -149,7 +149,7 @@ final class StateTracker {
     func hasRun(_ id: Int64) -> Bool { everRan.contains(id) }
 
     /// The goroutine in a syscall whose P the last proc transition took away, once.
-    private var stolenSyscall: Int64?
+    @exclusivity(unchecked) private var stolenSyscall: Int64?
     func takeStolenSyscall() -> Int64? { defer { stolenSyscall = nil }; return stolenSyscall }
 
     private func endSyscall(_ id: Int64, _ open: inout OpenG) throws {
@@ -159,7 +159,7 @@ final class StateTracker {
             if threads[m]?.syscallG == id { pendingThreadSyscallEnd.append(m) }
         }
     }
-    private var pendingThreadSyscallEnd: [Int64] = []
+    @exclusivity(unchecked) private var pendingThreadSyscallEnd: [Int64] = []
 
     /// Applies thread changes caused by a goroutine leaving a syscall (at the same event time).
     func finishEvent(t: Int64, seq: Int64) throws {

@@ -21,10 +21,10 @@ final class SummaryBuilder {
         var startStack: Int64
     }
     /// goid → its creation (goroutine ids are dense: mostly an array indexed by id).
-    private var creation = DenseIDMap<Creation>()
+    @exclusivity(unchecked) private var creation = DenseIDMap<Creation>()
 
     /// Per start function, every goroutine's time in each category of goroutine-analysis-stats.
-    private var functionStats = FunctionStats()
+    @exclusivity(unchecked) private var functionStats = FunctionStats()
 
     /// A goroutine's time in the categories of goroutine_function_stats, in stat_idx order: lifetime, exec,
     /// sched_wait, syscall, syscall_block, block, block_sync, block_network, block_sleep, block_gc, unknown.
@@ -50,18 +50,16 @@ final class SummaryBuilder {
     /// The block category of a reason (1 sync, 2 network, 3 sleep, 4 gc, 0 none): the categories are
     /// exclusive, as the rules above give them for any reason text. Computed once per distinct reason.
     static func blockClass(_ reason: String) -> UInt8 {
-        func has(_ s: String, _ needle: String) -> Bool { s.utf8.firstRange(of: needle.utf8) != nil }
-        let chanLike = has(reason, "chan") || has(reason, "sync") || has(reason, "select")
         if reason == "network" { return 2 }
-        if chanLike { return 1 }
+        if ProfileKind.isSynchronization(reason: reason) { return 1 }
         if reason == "sleep" { return 3 }
-        if has(reason, "GC") { return 4 }
+        if reason.utf8.firstRange(of: "GC".utf8) != nil { return 4 }
         return 0
     }
 
     /// The most goroutines alive at one time and the first time that many were (nil: no goroutines), set
     /// by ``finish(_:end:startAbs:)``: sched_summary.peak_alive, peak_alive_at_ns.
-    private(set) var peakAlive: (n: Int64, at: Int64)?
+    @exclusivity(unchecked) private(set) var peakAlive: (n: Int64, at: Int64)?
 
     /// The peak of a step function given as changes (time, delta): the changes at one time are summed
     /// before the running total is read; ties go to the earliest time.

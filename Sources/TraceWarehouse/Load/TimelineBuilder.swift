@@ -16,34 +16,35 @@ final class TimelineBuilder {
     }
     static let maxBuckets: Int64 = 10_000
 
-    private(set) var width: Int64 = 1
+    @exclusivity(unchecked) private(set) var width: Int64 = 1
 
     /// Whether a goroutine is named runtime.gcBgMarkWorker (known for sure only at the end).
-    var isGCWorker: (Int64) -> Bool = { _ in false }
-    var mayBeGCWorker: (Int64) -> Bool = { _ in false }
+    @exclusivity(unchecked) var isGCWorker: (Int64) -> Bool = { _ in false }
+    @exclusivity(unchecked) var mayBeGCWorker: (Int64) -> Bool = { _ in false }
     /// Running intervals of goroutines that are, or may turn out to be, GC mark workers: decided at the end.
-    private var workerCandidates: [(goid: Int64, start: Int64, end: Int64, proc: Int64)] = []
+    @exclusivity(unchecked) private var workerCandidates: [(goid: Int64, start: Int64, end: Int64, proc: Int64)] = []
 
     /// Per P: goroutine time running on it (Running intervals whose opening event was on the P) and
     /// mark-assist time overlapping those intervals.
-    private(set) var goroutineNs: [Int64: Int64] = [:]
-    private(set) var gcWorkerNs: [Int64: Int64] = [:]
-    private(set) var assistNs: [Int64: Int64] = [:]
+    /// (goroutineNs grows at every running slice: an IntMap, not a hashed dictionary.)
+    @exclusivity(unchecked) private(set) var goroutineNs = IntMap<Int64>()
+    @exclusivity(unchecked) private(set) var gcWorkerNs: [Int64: Int64] = [:]
+    @exclusivity(unchecked) private(set) var assistNs: [Int64: Int64] = [:]
 
     /// A 'GC mark assist' range open on a goroutine: since when, and its overlap so far with the
     /// goroutine's running time, per P (committed when the range ends; dropped if a new begin replaces it).
     private struct OpenAssist { var start: Int64; var overlap: [(proc: Int64, ns: Int64)] = [] }
-    private var assists = IntMap<OpenAssist>()
+    @exclusivity(unchecked) private var assists = IntMap<OpenAssist>()
     /// Goroutines whose Running interval closed while the trace was in its first generation: a range
     /// active since the trace start (RangeActive) may overlap those intervals, which the stream has
     /// already passed.
-    private var ranInFirstGeneration = Set<Int64>()
-    var inFirstGeneration = true
+    @exclusivity(unchecked) private var ranInFirstGeneration = Set<Int64>()
+    @exclusivity(unchecked) var inFirstGeneration = true
     /// Assist ranges whose overlap the stream cannot give (started before the trace, or active since its
     /// start on a goroutine that had already run): (goroutine, start (nil: unknown, counted from 0), end).
     /// Computed in SQL from goroutine_states once everything is written; real traces have none.
-    private(set) var assistsForSQL: [(goid: Int64, start: Int64?, end: Int64)] = []
-    private var inexact = Set<Int64>()
+    @exclusivity(unchecked) private(set) var assistsForSQL: [(goid: Int64, start: Int64?, end: Int64)] = []
+    @exclusivity(unchecked) private var inexact = Set<Int64>()
 
     // MARK: intervals
 
@@ -56,7 +57,7 @@ final class TimelineBuilder {
             add(.running, start, end)
             if mayBeGCWorker(goid) { workerCandidates.append((goid, start, end, proc)) }
             if proc >= 0 {
-                goroutineNs[proc, default: 0] += end - start
+                if let slot = goroutineNs.find(proc) { goroutineNs[slot: slot] += end - start } else { goroutineNs.set(proc, end - start) }
                 if let slot = assists.find(goid) {
                     let o = end - max(start, assists[slot: slot].start)
                     if o > 0 { Self.addOverlap(&assists[slot: slot].overlap, proc, o) }
@@ -114,8 +115,8 @@ final class TimelineBuilder {
     private static let n = Series.allCases.count
     /// Bucket k of series i is at k × n + i. Per bucket: time from the intervals that start or end in it
     /// (`partial`), and a difference array of how many intervals cover it whole (Σ cover[0...k]).
-    private var partial: [Int64] = []
-    private var cover: [Int32] = []
+    @exclusivity(unchecked) private var partial: [Int64] = []
+    @exclusivity(unchecked) private var cover: [Int32] = []
     private var bucketCount: Int { partial.count / Self.n }
 
     @inline(__always) private func add(_ s: Series, _ start: Int64, _ end: Int64) {

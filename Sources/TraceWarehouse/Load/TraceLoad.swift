@@ -19,7 +19,7 @@ final class TraceLoad {
     let cpuSamples: BatchInserter
     let details: Statement
     let logs: Statement
-    var labels: [Int64: (label: String, t: Int64)] = [:]
+    @exclusivity(unchecked) var labels: [Int64: (label: String, t: Int64)] = [:]
     let summary: SummaryBuilder
     let lengths: LengthsBuilder
     let waits: WaitLengthsBuilder
@@ -27,21 +27,21 @@ final class TraceLoad {
     let sweep = SchedSweep()
     let timeline = TimelineBuilder()
 
-    var seq: Int64 = 0
-    var startAbs: Int64 = 0
-    var lastT: Int64 = 0
-    var lastSync: Int64 = 0
-    var syncs = 0
-    var gomaxprocs: Int64?
-    var maxGomaxprocs: Int64?
-    var wallStart: (text: String, unixNs: Int64)?
+    @exclusivity(unchecked) var seq: Int64 = 0
+    @exclusivity(unchecked) var startAbs: Int64 = 0
+    @exclusivity(unchecked) var lastT: Int64 = 0
+    @exclusivity(unchecked) var lastSync: Int64 = 0
+    @exclusivity(unchecked) var syncs = 0
+    @exclusivity(unchecked) var gomaxprocs: Int64?
+    @exclusivity(unchecked) var maxGomaxprocs: Int64?
+    @exclusivity(unchecked) var wallStart: (text: String, unixNs: Int64)?
     /// Heap figures for gc_cycles, tracked while streaming: the last HeapAlloc and heap goal seen, the
     /// values in force when each GC mark phase began (by its relative start time), and the first
     /// HeapAlloc after each mark phase ended (by its relative end time).
-    var lastHeap: Int64?, lastGoal: Int64?
-    var heapAtGCStart: [Int64: (heap: Int64?, goal: Int64?)] = [:]
-    var heapAfterGCEnd: [Int64: Int64] = [:]
-    var gcEndsAwaitingHeap: [Int64] = []
+    @exclusivity(unchecked) var lastHeap: Int64?, lastGoal: Int64?
+    @exclusivity(unchecked) var heapAtGCStart: [Int64: (heap: Int64?, goal: Int64?)] = [:]
+    @exclusivity(unchecked) var heapAfterGCEnd: [Int64: Int64] = [:]
+    @exclusivity(unchecked) var gcEndsAwaitingHeap: [Int64] = []
 
     init(db: Database, traceID: Int64, reader: TraceReader, path: String, size: Int,
          progress: (@Sendable (Int, Int) -> Void)?) throws {

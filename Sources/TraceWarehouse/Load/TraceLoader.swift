@@ -33,7 +33,8 @@ public struct IngestResult: Sendable {
     public var fileSize: Int
     /// CPU seconds of the SQLite writer thread (the rest of the ingest runs on the caller's thread).
     public var writerCPUSeconds: Double = 0
-    /// Of `seconds`, the time of COMMIT and the WAL checkpoint after it (`traces.ingest_seconds`,
+    /// Of `seconds`, the time of COMMIT and what follows it: the WAL checkpoint in an existing database;
+    /// for a new one, the switch to WAL, the fsync and the link into place (`traces.ingest_seconds`,
     /// written inside the transaction, is `seconds` minus this).
     public var commitSeconds: Double = 0
     /// Wall seconds of each phase of the load, in order (the streaming pass, then each post-stream

@@ -19,14 +19,14 @@ final class BatchInserter {
     /// What is bound to each parameter of `bulk` and `single` now (bindings survive sqlite3_reset; a
     /// fresh statement's parameters are NULL), so a value equal to the last one bound there (trace_id,
     /// the NULLs of rare columns) is not bound again.
-    private var bulkBound: [Int64]
-    private var singleBound: [Int64]
+    @exclusivity(unchecked) private var bulkBound: [Int64]
+    @exclusivity(unchecked) private var singleBound: [Int64]
     private let queue: WriteQueue
     /// The chunk being filled: chunkRows × columns values.
-    private var values: UnsafeMutablePointer<Int64>
-    private var rows = 0
-    private var col = 0
-    private(set) var inserted = 0
+    @exclusivity(unchecked) private var values: UnsafeMutablePointer<Int64>
+    @exclusivity(unchecked) private var rows = 0
+    @exclusivity(unchecked) private var col = 0
+    @exclusivity(unchecked) private(set) var inserted = 0
 
     init(db: Database, table: String, columns names: [String], rowsPerStatement: Int = 64,
          chunkStatements: Int = 16, queue: WriteQueue = .inline()) throws {
