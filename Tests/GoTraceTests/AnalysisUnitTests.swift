@@ -168,6 +168,10 @@ struct AnalysisUnitTests {
         #expect(profiles.map(\.kind) == ProfileKind.allCases)
         #expect(ProfileKind.block.tracks(reason: "sync.(*Cond).Wait") && ProfileKind.block.tracks(reason: "select")
                 && !ProfileKind.block.tracks(reason: "sleep"))
+        // Go's strings.Contains matches bytes: a combining mark after "chan" does not hide it (it would
+        // from String.contains, which compares Characters), and nothing matches across a letter.
+        #expect(ProfileKind.block.tracks(reason: "chan\u{301} receive") && ProfileKind.isSynchronization(reason: "xselecty")
+                && !ProfileKind.isSynchronization(reason: "cha n") && !ProfileKind.block.tracks(reason: "network"))
     }
 
     /// Records are merged by PC list, even across generations (different stack ids).

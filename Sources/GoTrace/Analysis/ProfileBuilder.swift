@@ -46,8 +46,18 @@ public enum ProfileKind: Int, CaseIterable, Sendable, Hashable {
         switch self {
         case .sched, .syscall: true
         case .io: reason == "network"
-        case .block: reason.contains("chan") || reason.contains("sync") || reason.contains("select")
+        case .block: Self.isSynchronization(reason: reason)
         }
+    }
+
+    /// Whether a wait reason is a synchronization one, the waits of the block profile and of the sync
+    /// category of Go's goroutine analysis: Go's `strings.Contains(reason, "chan") || … "sync" || …
+    /// "select"`. Matched on the UTF-8 bytes, as Go matches: `String.contains` compares Characters, so a
+    /// combining mark after "chan" (one Character "n\u{301}") would hide the match Go makes.
+    public static func isSynchronization(reason: String) -> Bool {
+        let r = reason.utf8
+        return r.firstRange(of: "chan".utf8) != nil || r.firstRange(of: "sync".utf8) != nil
+            || r.firstRange(of: "select".utf8) != nil
     }
 }
 
