@@ -17,6 +17,8 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
+-- (Rows are filtered by `trace_id = (SELECT tid FROM p)`, not joined to p: SQLite then reads them in the
+-- table's key order, which is the order the window functions want, instead of sorting them.)
 -- The Waiting rows of goroutine_states, counted by length at ingest (wait_lengths: the intervals still
 -- open at the trace end are counted up to it), one row per (reason, stack, length), read in its key order.
 -- The stack is keyed by stacks.funcs_id (0: no stack or one without frames, shown as ''); reason and
@@ -27,7 +29,7 @@ c AS (
          sum(w.count) OVER (PARTITION BY w.reason_id, w.stack_id ORDER BY w.length_ns ROWS UNBOUNDED PRECEDING) AS cum,
          sum(w.count) OVER (PARTITION BY w.reason_id, w.stack_id ORDER BY w.length_ns
                             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
-  FROM p JOIN wait_lengths w ON w.trace_id = p.tid AND w.state = 4
+  FROM wait_lengths w WHERE w.trace_id = (SELECT tid FROM p) AND w.state = 4
 ),
 g AS (
   SELECT rid, k, sum(c) AS count, sum(o) AS open_count,

@@ -18,16 +18,18 @@
 -- metric: short_pct percent lower — share of slices that are short
 -- metric: running_ns ns none — total running time
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
+-- (Rows are filtered by `trace_id = (SELECT tid FROM p)`, not joined to p: SQLite then reads them in the
+-- table's key order, which is the order the window functions want, instead of sorting them.)
 t AS (SELECT max(t.duration_ns, 1) AS dur FROM traces t JOIN p ON t.trace_id = p.tid),
 h AS (  -- per start function, the exact distribution of its running slices (lengths)
   SELECT l.key AS function, l.length_ns AS d, l.count AS c,
          sum(l.count) OVER (PARTITION BY l.key ORDER BY l.length_ns) AS cum,
          sum(l.count) OVER (PARTITION BY l.key) AS n
-  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running_by_function'
+  FROM lengths l WHERE l.trace_id = (SELECT tid FROM p) AND l.measure = 'running_by_function'
 ),
 sy AS MATERIALIZED (  -- the slices that ended by entering a syscall (they keep the P: not a switch); computed once, not per function
   SELECT l.key AS function, sum(l.count) AS c
-  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'running_to_syscall_by_function' GROUP BY l.key
+  FROM lengths l WHERE l.trace_id = (SELECT tid FROM p) AND l.measure = 'running_to_syscall_by_function' GROUP BY l.key
 ),
 f AS (
   SELECT h.function, max(n) AS slices, max(n) - coalesce((SELECT c FROM sy WHERE sy.function = h.function), 0) AS switches,

@@ -18,19 +18,13 @@
 -- metric: max_lifetime_ns ns none — longest lifetime
 -- metric: exec_ns ns none — summed execution time
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
--- One row per (start function, creation stack id, lifetime), then per (start function, function list,
--- lifetime) with the stack keyed by stacks.funcs_id (0: no stack, an unknown stack or one without
--- frames, all shown as '').
-h0 AS (
-  SELECT g.name AS function, g.creation_stack_id AS sid, g.total_ns AS life,
+-- One row per (start function, creation stack's function list, lifetime), the stack keyed by
+-- stacks.funcs_id (0: no stack, an unknown stack or one without frames, all shown as '').
+h AS (
+  SELECT g.name AS function, coalesce(CASE WHEN st.funcs <> '' THEN st.funcs_id END, 0) AS k, g.total_ns AS life,
          count(*) AS c, count(g.end_ns) AS ended, sum(g.exec_ns) AS exec_ns
   FROM goroutines g JOIN p ON g.trace_id = p.tid
-  GROUP BY 1, 2, 3
-),
-h AS (
-  SELECT h0.function, coalesce(CASE WHEN st.funcs <> '' THEN st.funcs_id END, 0) AS k, h0.life,
-         sum(h0.c) AS c, sum(h0.ended) AS ended, sum(h0.exec_ns) AS exec_ns
-  FROM h0 LEFT JOIN stacks st ON st.trace_id = (SELECT tid FROM p) AND st.stack_id = h0.sid
+  LEFT JOIN stacks st ON st.trace_id = p.tid AND st.stack_id = g.creation_stack_id
   GROUP BY 1, 2, 3
 ),
 -- Nearest-rank median off the running count: rank r falls on the lifetime whose rows span it.

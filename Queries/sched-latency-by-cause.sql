@@ -17,11 +17,13 @@
 -- metric: max_ns ns lower — longest wait
 -- metric: total_ns ns lower — sum of waits
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
+-- (Rows are filtered by `trace_id = (SELECT tid FROM p)`, not joined to p: SQLite then reads them in the
+-- table's key order, which is the order the window functions want, instead of sorting them.)
 h AS (  -- per cause, the exact distribution of the waits (lengths)
   SELECT l.key AS cause, l.length_ns AS d, l.count AS c,
          sum(l.count) OVER (PARTITION BY l.key ORDER BY l.length_ns) AS cum,
          sum(l.count) OVER (PARTITION BY l.key) AS n
-  FROM lengths l JOIN p ON l.trace_id = p.tid WHERE l.measure = 'sched_latency_by_cause'
+  FROM lengths l WHERE l.trace_id = (SELECT tid FROM p) AND l.measure = 'sched_latency_by_cause'
 )
 SELECT cause,
        max(n) AS count,

@@ -17,6 +17,8 @@
 -- metric: max_wait_ns ns none — longest of those waits
 -- metric: total_wait_ns ns none — their total length
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
+-- (Rows are filtered by `trace_id = (SELECT tid FROM p)`, not joined to p: SQLite then reads them in the
+-- table's key order, which is the order the window functions want, instead of sorting them.)
 -- The closed Waiting rows of goroutine_states, counted by length at ingest per (waker's start function,
 -- woken goroutine's start function, reason) in wakeup_lengths, read in its key order; the nearest-rank
 -- median off the running count (rank r falls on the length whose rows span it). Function and reason ids
@@ -27,7 +29,7 @@ x AS (
                             ROWS UNBOUNDED PRECEDING) AS cum,
          sum(w.count) OVER (PARTITION BY w.waker_func_id, w.woken_func_id, w.reason_id ORDER BY w.length_ns
                             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
-  FROM p JOIN wakeup_lengths w ON w.trace_id = p.tid
+  FROM wakeup_lengths w WHERE w.trace_id = (SELECT tid FROM p)
 ),
 g AS (
   SELECT a, b, rid, sum(c) AS wakeups,
