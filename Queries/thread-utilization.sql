@@ -15,14 +15,18 @@
 -- metric: syscall_pct percent none — syscall share of the thread's time
 -- compare: no
 WITH p AS (SELECT coalesce(:trace_id, (SELECT max(trace_id) FROM traces)) AS tid),
+-- Each thread's first interval: one primary-key lookup per thread (thread_intervals is keyed by thread and
+-- start), not a pass over every interval. Tests/TraceWarehouseTests/Oracle/thread-utilization.sql is the
+-- pass over thread_states it replaces.
 f AS (
-  SELECT ts.thread_id, min(ts.start_ns) AS first_ns
-  FROM thread_states ts JOIN p ON ts.trace_id = p.tid GROUP BY ts.thread_id
+  SELECT th.thread_id, th.running_ns, th.syscall_ns, th.idle_ns,
+         (SELECT min(i.start_ns) FROM thread_intervals i WHERE i.trace_id = th.trace_id AND i.thread_id = th.thread_id) AS first_ns
+  FROM threads th WHERE th.trace_id = (SELECT tid FROM p)
 ),
 t AS (
-  SELECT row_number() OVER (ORDER BY coalesce(f.first_ns, 1e18), th.thread_id) AS m, th.thread_id,
-         th.running_ns, th.syscall_ns, th.idle_ns
-  FROM threads th JOIN p ON th.trace_id = p.tid LEFT JOIN f ON f.thread_id = th.thread_id
+  SELECT row_number() OVER (ORDER BY coalesce(f.first_ns, 1e18), f.thread_id) AS m, f.thread_id,
+         f.running_ns, f.syscall_ns, f.idle_ns
+  FROM f
 )
 SELECT * FROM (
 SELECT m, 'M' || thread_id AS thread, running_ns, syscall_ns, idle_ns,
