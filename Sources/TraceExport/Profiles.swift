@@ -109,8 +109,11 @@ public enum ProfileExporter {
     /// transition to a different state; it is clipped to the goroutine's [first run, end or trace end]
     /// (a goroutine that never ran is not clipped at the start); intervals open at the trace end and
     /// those with no overlap are dropped; the stack is that of the transition event into the state.
-    public static func stateProfileSQL(_ kind: ExportProfile) -> String {
-        let filter = stateFilter(kind) ?? "0"
+    /// `stacks`: a further condition on `s.stack_id` (nil: every stack). The pure-SQL definition of
+    /// ``stateProfileRows(_:db:traceID:stacks:)``, which reads profile_stacks instead (ExportPprofTests
+    /// checks that both give the same profiles).
+    public static func stateProfileSQL(_ kind: ExportProfile, stacks stackFilter: String? = nil) -> String {
+        let filter = (stateFilter(kind) ?? "0") + (stackFilter.map { " AND (\($0))" } ?? "")
         return """
             WITH iv AS (
               SELECT s.stack_id, s.end_ns,
@@ -126,7 +129,9 @@ public enum ProfileExporter {
     }
 
     /// The profile `kind` of trace `traceID`, one record per distinct stack (merged by PC list, as Go does).
-    public static func profile(_ kind: ExportProfile, db: Database, traceID: Int64) throws -> StackProfile {
+    /// `viaSQL`: compute Go's four profiles with ``stateProfileSQL(_:stacks:)`` over goroutine_states
+    /// instead of reading profile_stacks (the tests' reference; 10 s instead of a few ms on a 45 MB trace).
+    public static func profile(_ kind: ExportProfile, db: Database, traceID: Int64, viaSQL: Bool = false) throws -> StackProfile {
         let stacks = try StackReader(db: db, traceID: traceID)
         let sql: String
         var types = [PprofProfile.ValueType("contentions", "count"), PprofProfile.ValueType("delay", "nanoseconds")]
@@ -140,10 +145,16 @@ public enum ProfileExporter {
         } else {
             sql = stateProfileSQL(kind)
         }
-        let s = try db.prepare(sql)
-        try s.bind(named: ":trace_id", .int(traceID))
-        var rows: [(stack: Int64?, values: [Int64], last: Int64)] = []
-        while try s.step() { rows.append((s.isNull(0) ? nil : s.int64(0), [s.int64(1), s.int64(2)], s.int64(3))) }
+        let rows: [ProfileRow]
+        if case .go(let k) = kind, !viaSQL {
+            rows = try stateProfileRows(k, db: db, traceID: traceID, stacks: stacks)
+        } else {
+            let s = try db.prepare(sql)
+            try s.bind(named: ":trace_id", .int(traceID))
+            var r: [ProfileRow] = []
+            while try s.step() { r.append((s.isNull(0) ? nil : s.int64(0), [s.int64(1), s.int64(2)], s.int64(3))) }
+            rows = r
+        }
         let records = try mergeByPCs(rows, stacks: stacks)
         let comment = kind == .cpu
             ? "CPU samples from the trace; cpu time assumes the default 100 Hz profiling rate"
@@ -151,19 +162,68 @@ public enum ProfileExporter {
         return StackProfile(sampleTypes: types, periodType: periodType, period: period, records: records, comment: comment)
     }
 
+    /// One stack's sums: (stack_id, nil for none; the values; when its last interval ended, which decides
+    /// whose frames a merged record shows).
+    typealias ProfileRow = (stack: Int64?, values: [Int64], last: Int64)
+
+    /// profile_stacks.profile of each of Go's profiles.
+    static func derivedName(_ kind: ProfileKind) -> String {
+        switch kind {
+        case .sched: "sched"
+        case .syscall: "syscall"
+        case .block: "block"
+        case .io: "net"
+        }
+    }
+
+    /// The rows of one of Go's four profiles from profile_stacks, summed at ingest, in stateProfileSQL's
+    /// order (by stack_id, none first). The end time of a stack's last interval matters only where stacks
+    /// of different frames share a PC key (``mergeByPCs(_:stacks:)`` shows the newest one's): those few
+    /// stacks, none on most traces, get theirs from stateProfileSQL restricted to them; the others 0.
+    static func stateProfileRows(_ kind: ProfileKind, db: Database, traceID: Int64, stacks: StackReader) throws -> [ProfileRow] {
+        let s = try db.prepare("SELECT stack_id, count, total_ns FROM profile_stacks WHERE trace_id = ? AND profile = ? ORDER BY stack_id")
+        try s.bind(1, traceID); try s.bind(2, derivedName(kind))
+        var rows: [ProfileRow] = []
+        while try s.step() { let id = s.int64(0); rows.append((id == 0 ? nil : id, [s.int64(1), s.int64(2)], 0)) }
+        var byKey: [[UInt64]: [Int]] = [:]
+        var shown: [[ProfileFrame]] = []
+        for (i, r) in rows.enumerated() {
+            let (frames, key) = try pcKey(stacks.frames(r.stack))
+            shown.append(frames)
+            byKey[key, default: []].append(i)
+        }
+        var ambiguous: [Int] = []
+        for (_, rs) in byKey where rs.count > 1 && rs.contains(where: { shown[$0] != shown[rs[0]] }) { ambiguous += rs }
+        guard !ambiguous.isEmpty else { return rows }
+        let ids = ambiguous.compactMap { rows[$0].stack }
+        var cond = ids.isEmpty ? "0" : "s.stack_id IN (" + ids.map(String.init).joined(separator: ",") + ")"
+        if ambiguous.contains(where: { rows[$0].stack == nil }) { cond += " OR s.stack_id IS NULL" }
+        let q = try db.prepare(stateProfileSQL(.go(kind), stacks: cond))
+        try q.bind(named: ":trace_id", .int(traceID))
+        var last: [Int64?: Int64] = [:]
+        while try q.step() { last[q.isNull(0) ? nil : q.int64(0)] = q.int64(3) }
+        for i in ambiguous { rows[i].last = last[rows[i].stack] ?? 0 }
+        return rows
+    }
+
+    /// A stack as cmd/trace's stackMap keys it: its first 128 frames, and their PCs without trailing zeros.
+    static func pcKey(_ frames: [ProfileFrame]) -> (frames: [ProfileFrame], key: [UInt64]) {
+        let f = frames.count > 128 ? Array(frames.prefix(128)) : frames
+        var key = f.map(\.pc)
+        while key.last == 0 { key.removeLast() }
+        return (f, key)
+    }
+
     /// Groups rows by their stack's PC list as cmd/trace's stackMap does: the key is the first 128 PCs
     /// in a zero-padded array, so trailing zero PCs do not count (a stack whose only frame has PC 0 is
     /// the empty stack). The frames shown are those of the stack seen last (`last`: the time the
     /// interval ended, which is when Go records it), as Go keeps the newest stack for a key.
-    static func mergeByPCs(_ rows: [(stack: Int64?, values: [Int64], last: Int64)], stacks: StackReader) throws -> [ProfileRecord] {
+    static func mergeByPCs(_ rows: [ProfileRow], stacks: StackReader) throws -> [ProfileRecord] {
         var index: [[UInt64]: Int] = [:]
         var out: [ProfileRecord] = []
         var newest: [Int64] = []
         for r in rows {
-            var frames = try stacks.frames(r.stack)
-            if frames.count > 128 { frames = Array(frames.prefix(128)) }
-            var key = frames.map(\.pc)
-            while key.last == 0 { key.removeLast() }
+            let (frames, key) = try pcKey(stacks.frames(r.stack))
             if let i = index[key] {
                 for k in out[i].values.indices { out[i].values[k] += r.values[k] }
                 if r.last > newest[i] { out[i].stack = frames; newest[i] = r.last }
