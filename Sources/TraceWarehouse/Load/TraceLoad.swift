@@ -82,7 +82,7 @@ final class TraceLoad {
             mark = now
         }
         queue.start()
-        defer { try? queue.finish() }
+        defer { try? queue.finish(); summary.drain() }
         do {
             while let ev = try reader.next() {
                 try add(ev)
@@ -104,6 +104,10 @@ final class TraceLoad {
         phase("stream")
         try queue.finish()
         phase("writer drain")
+        // Before the memory peak of wait_lengths and lengths: the events still queued for the analyses hold
+        // the last generation's tables.
+        summary.drain()
+        phase("Go's analyses drain")
         try tracker.finish(end: end)
         sweep.finish(end: end)
         timeline.finish(end: end)

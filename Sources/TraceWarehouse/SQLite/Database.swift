@@ -154,10 +154,13 @@ public final class Database: @unchecked Sendable {
 
     /// Configures the SQLite library for multi-threaded use (each connection used by one thread at a
     /// time, no global mutexes per call) without memory statistics: faster bulk loads. Must be called
-    /// before the first connection is opened; later calls are ignored.
+    /// before the first connection is opened; later calls are ignored. Also has glibc's malloc give
+    /// freed memory back to the OS at a fixed threshold (shim.h): the peak RSS of an ingest of the
+    /// 44.7 MB bench trace is 123 MiB with it, 128.5 MiB without.
     public static func configureForBulkLoad() {
         _ = tracedb_sqlite3_config_multi_thread()
         _ = tracedb_sqlite3_config_memstatus(0)
+        tracedb_malloc_return_freed_memory()
     }
 }
 

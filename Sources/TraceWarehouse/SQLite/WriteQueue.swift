@@ -33,8 +33,13 @@ final class WriteQueue: @unchecked Sendable {
     /// Spare chunk buffers handed back by the worker, so producers do not allocate per chunk.
     private var spare: [(UnsafeMutablePointer<Int64>, Int)] = []
 
-    init(capacity: Int = 32) {
+    private let threadName: String
+
+    /// `threadName`: the worker thread's name. (The queue runs any jobs: the loader also feeds Go's
+    /// analyses through one, on a thread of their own.)
+    init(capacity: Int = 32, threadName: String = "tracedb-sqlite-writer") {
         jobs = Array(repeating: nil, count: max(capacity, 1))
+        self.threadName = threadName
     }
 
     /// A queue that runs every job at once on the caller's thread (no worker).
@@ -49,7 +54,7 @@ final class WriteQueue: @unchecked Sendable {
         guard !inline, !started else { return }
         started = true
         let t = Thread { [self] in self.work() }
-        t.name = "tracedb-sqlite-writer"
+        t.name = threadName
         t.stackSize = 1 << 20
         t.start()
     }
