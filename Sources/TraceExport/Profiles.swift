@@ -166,23 +166,13 @@ public enum ProfileExporter {
     /// whose frames a merged record shows).
     typealias ProfileRow = (stack: Int64?, values: [Int64], last: Int64)
 
-    /// profile_stacks.profile of each of Go's profiles.
-    static func derivedName(_ kind: ProfileKind) -> String {
-        switch kind {
-        case .sched: "sched"
-        case .syscall: "syscall"
-        case .block: "block"
-        case .io: "net"
-        }
-    }
-
     /// The rows of one of Go's four profiles from profile_stacks, summed at ingest, in stateProfileSQL's
     /// order (by stack_id, none first). The end time of a stack's last interval matters only where stacks
     /// of different frames share a PC key (``mergeByPCs(_:stacks:)`` shows the newest one's): those few
     /// stacks, none on most traces, get theirs from stateProfileSQL restricted to them; the others 0.
     static func stateProfileRows(_ kind: ProfileKind, db: Database, traceID: Int64, stacks: StackReader) throws -> [ProfileRow] {
         let s = try db.prepare("SELECT stack_id, count, total_ns FROM profile_stacks WHERE trace_id = ? AND profile = ? ORDER BY stack_id")
-        try s.bind(1, traceID); try s.bind(2, derivedName(kind))
+        try s.bind(1, traceID); try s.bind(2, kind.profileStacksName)
         var rows: [ProfileRow] = []
         while try s.step() { let id = s.int64(0); rows.append((id == 0 ? nil : id, [s.int64(1), s.int64(2)], 0)) }
         var byKey: [[UInt64]: [Int]] = [:]

@@ -12,11 +12,8 @@ import GoTrace
 /// list until ``write(db:traceID:)``, which clips them with the goroutine's final start_ns and end_ns.
 /// Memory: a few thousand (profile, stack) sums, one flag byte per goroutine, and the waiting intervals.
 final class ProfileStacksBuilder {
-    /// The profiles, in the order their rows are written; `name` is profile_stacks.profile.
-    enum Profile: Int, CaseIterable {
-        case sched = 0, syscall, block, net
-        var name: String { ["sched", "syscall", "block", "net"][rawValue] }
-    }
+    // The profiles are GoTrace's ``ProfileKind``s, indexed by raw value; their rows are written under
+    // ``ProfileKind/profileStacksName``.
 
     /// Per goroutine, Go's summary so far: bit 0, it has run (StartTime set); bit 1, it has ended.
     @exclusivity(unchecked) private var life = IntMap<UInt8>()
@@ -25,7 +22,7 @@ final class ProfileStacksBuilder {
     /// first run (its StartTime is that event's time, so the interval it closes overlaps [start, …) by 0).
     @exclusivity(unchecked) private var firstRun = false
     /// Per profile, stack_id → (count, total ns).
-    @exclusivity(unchecked) private var sums: [[Int64: (count: Int64, total: Int64)]] = Profile.allCases.map { _ in [:] }
+    @exclusivity(unchecked) private var sums: [[Int64: (count: Int64, total: Int64)]] = ProfileKind.allCases.map { _ in [:] }
     private struct Pending { var goid: Int64, stack: Int64, start: Int64, end: Int64, profile: Int }
     @exclusivity(unchecked) private var pending: [Pending] = []
     /// Waiting reasons by string id: which profile a wait of that reason belongs to (-1: none).
@@ -41,8 +38,8 @@ final class ProfileStacksBuilder {
         if to == .notExist || (to == .waiting && reason == "forever") { f |= Self.ended }
         life.set(goid, f)
         if to == .waiting && waitProfile[reasonID] == nil {
-            waitProfile[reasonID] = ProfileKind.io.tracks(reason: reason) ? Profile.net.rawValue
-                : ProfileKind.block.tracks(reason: reason) ? Profile.block.rawValue : -1
+            waitProfile[reasonID] = ProfileKind.io.tracks(reason: reason) ? ProfileKind.io.rawValue
+                : ProfileKind.block.tracks(reason: reason) ? ProfileKind.block.rawValue : -1
         }
     }
 
@@ -50,8 +47,8 @@ final class ProfileStacksBuilder {
     @inline(__always) func closed(_ c: StateTracker.ClosedInterval, goid: Int64, t: Int64) {
         let p: Int
         switch c.state {
-        case .runnable: p = Profile.sched.rawValue
-        case .syscall: p = Profile.syscall.rawValue
+        case .runnable: p = ProfileKind.sched.rawValue
+        case .syscall: p = ProfileKind.syscall.rawValue
         case .waiting:
             p = waitProfile[c.reason] ?? -1
             if p < 0 { return }
@@ -90,11 +87,24 @@ final class ProfileStacksBuilder {
         }
         pending = []
         let ins = try db.prepare("INSERT INTO profile_stacks(trace_id, profile, stack_id, count, total_ns) VALUES (?, ?, ?, ?, ?)")
-        for p in Profile.allCases {
+        for p in ProfileKind.allCases {
             for (stack, v) in sums[p.rawValue].sorted(by: { $0.key < $1.key }) {
-                try ins.bind([.int(traceID), .text(p.name), .int(stack), .int(v.count), .int(v.total)])
+                try ins.bind([.int(traceID), .text(p.profileStacksName), .int(stack), .int(v.count), .int(v.total)])
                 try ins.run()
             }
+        }
+    }
+}
+
+extension ProfileKind {
+    /// `profile_stacks.profile`, the name this profile's rows are written under: 'sched', 'syscall', 'block',
+    /// or 'net' for ``ProfileKind/io``.
+    public var profileStacksName: String {
+        switch self {
+        case .sched: "sched"
+        case .syscall: "syscall"
+        case .block: "block"
+        case .io: "net"
         }
     }
 }
